@@ -1,0 +1,279 @@
+// Japanese/English texts and the language switch shared by every page.
+//
+// Japanese is the default. The choice is remembered in localStorage, and `?lang=en` (or `ja`)
+// in the address overrides it, so a link can open a page in a given language.
+// Elements with `data-i18n="key"` get the text of that key; pages that build text themselves
+// call t() and listen with onLangChange().
+
+export const LANGUAGES = ['ja', 'en'];
+const STORAGE_KEY = 'salesmind.lang';
+
+// Validation messages (err.*) must stay word for word the same as the server's
+// (services/Identity/Registration/Messages.cs): a server error replaces a client one in the same place.
+const MESSAGES = {
+  ja: {
+    'lang.switch': 'English',
+    'nav.skip': 'メインコンテンツへ移動',
+
+    'title.register': '新規登録 | SalesMind',
+    'register.heading': 'アカウントを作成',
+    'register.lead': '必要事項を入力してください。登録後、確認メールをお送りします。',
+    'tag.required': '必須',
+    'tag.optional': '任意',
+    'field.username': 'ユーザー名',
+    // The non-breaking spaces keep the list of symbols on one line.
+    'hint.username': '3〜150文字。文字、数字と @\u00a0.\u00a0+\u00a0-\u00a0_ が使えます。',
+    'field.email': 'メールアドレス',
+    'hint.email': 'このアドレスに確認メールを送ります。',
+    'field.password': 'パスワード',
+    'hint.password': '8文字以上。数字だけのもの、ユーザー名に似たもの、よく使われるものは使えません。',
+    'password.show': '表示',
+    'password.hide': '隠す',
+    'password.showLabel': 'パスワードを表示',
+    'password.hideLabel': 'パスワードを隠す',
+    'strength.label': '強さ:',
+    'strength.1': '弱い',
+    'strength.2': 'ふつう',
+    'strength.3': '強い',
+    'strength.4': 'とても強い',
+    'field.industry': '業種',
+    'industry.placeholder': '選択してください',
+    'field.sales_experience': '営業経験',
+    'sales.none': '指定しない',
+    'choices.loading': '読み込み中…',
+    'choices.failed': '選択肢を読み込めませんでした。',
+    'choices.retry': '再読み込み',
+    'field.purpose': '利用目的',
+    'hint.purpose': '500文字以内',
+    'purpose.counter': ({ n, max }) => `${n} / ${max}文字`,
+    'register.submit': '登録する',
+    'form.sending': '送信中…',
+    'register.haveAccount': 'すでにアカウントをお持ちの方は',
+    'status.fix': '入力内容を確認してください。',
+    'status.tooMany': '試行回数が多すぎます。しばらく待ってからもう一度お試しください。',
+    'status.generic': '登録を完了できませんでした。時間をおいてもう一度お試しください。',
+    'status.network': 'サーバーに接続できませんでした。接続を確認して、もう一度お試しください。',
+    'sent.heading': '確認メールを送信しました',
+    'sent.before': '',
+    'sent.after': ' 宛てに確認メールを送信しました。メール内のリンクを開いて登録を完了してください。',
+    'sent.note': 'メールが届かない場合は、迷惑メールフォルダもご確認ください。',
+
+    'err.username.required': 'ユーザー名を入力してください。',
+    'err.username.length': 'ユーザー名は3〜150文字で入力してください。',
+    'err.username.chars': 'ユーザー名に使えるのは文字、数字と @ . + - _ だけです。',
+    'err.username.taken': 'このユーザー名はすでに使われています。',
+    'err.email.required': 'メールアドレスを入力してください。',
+    'err.email.invalid': '有効なメールアドレスを入力してください。',
+    'err.password.required': 'パスワードを入力してください。',
+    'err.password.short': 'パスワードは8文字以上にしてください。',
+    'err.password.numeric': '数字だけのパスワードは使えません。',
+    'err.password.similar': 'パスワードがユーザー名に似すぎています。',
+    'err.password.common': 'よく使われるパスワードのため使えません。',
+    'err.password.long': 'パスワードは128文字以内にしてください。',
+    'err.industry.required': '業種を選択してください。',
+    'err.industry.invalid': '業種の選択が正しくありません。',
+    'err.sales_experience.invalid': '営業経験の選択が正しくありません。',
+    'err.purpose.length': '利用目的は500文字以内で入力してください。',
+
+    'link.register': '新規登録',
+    'link.login': 'ログイン',
+
+    'title.verified': 'メールアドレスを確認しました | SalesMind',
+    'verified.heading': 'メールアドレスを確認しました',
+    'verified.body': '登録が完了しました。ログインしてご利用ください。',
+    'verified.countdown': ({ n }) => `${n}秒後にログインページへ移動します。`,
+    'verified.redirecting': 'ログインページへ移動しています…',
+    'verified.loginNow': '今すぐログイン',
+    'verified.stay': 'このページにとどまる',
+    'verified.stopped': '自動での移動を止めました。',
+
+    'title.verifyError': 'メールアドレスを確認できませんでした | SalesMind',
+    'verifyError.expired.heading': '確認リンクの有効期限が切れています',
+    'verifyError.expired.body': '新しい確認リンクを受け取るには、もう一度登録してください。',
+    'verifyError.used.heading': 'この確認リンクはすでに使用されています',
+    'verifyError.used.body': 'メールアドレスの確認は完了しています。ログインしてください。',
+    'verifyError.invalid.heading': 'この確認リンクは無効です',
+    'verifyError.invalid.body': 'リンクが正しくないか、一部が欠けている可能性があります。メール内のリンクをもう一度開くか、改めて登録してください。',
+
+    'title.login': 'ログイン | SalesMind',
+    'login.heading': 'ログイン',
+    'field.identifier': 'ユーザー名またはメールアドレス',
+    'err.identifier.required': 'ユーザー名またはメールアドレスを入力してください。',
+    'login.submit': 'ログイン',
+    'login.noAccount': 'アカウントをお持ちでない方は',
+    'login.unavailable': 'ログイン機能はまだ準備中です。公開までもうしばらくお待ちください。',
+    'login.failed': 'ユーザー名・メールアドレスまたはパスワードが正しくありません。',
+    'login.success': 'ログインしました。',
+    'login.generic': 'ログインできませんでした。時間をおいてもう一度お試しください。',
+
+  },
+  en: {
+    'lang.switch': '日本語',
+    'nav.skip': 'Skip to main content',
+
+    'title.register': 'Sign up | SalesMind',
+    'register.heading': 'Create your account',
+    'register.lead': 'Fill in the form below. We will send you an email to confirm your address.',
+    'tag.required': 'Required',
+    'tag.optional': 'Optional',
+    'field.username': 'Username',
+    'hint.username': '3 to 150 characters: letters, digits and @\u00a0.\u00a0+\u00a0-\u00a0_',
+    'field.email': 'Email address',
+    'hint.email': 'We will send a confirmation email to this address.',
+    'field.password': 'Password',
+    'hint.password': 'At least 8 characters. It cannot be only digits, similar to your username, or a commonly used password.',
+    'password.show': 'Show',
+    'password.hide': 'Hide',
+    'password.showLabel': 'Show password',
+    'password.hideLabel': 'Hide password',
+    'strength.label': 'Strength:',
+    'strength.1': 'Weak',
+    'strength.2': 'Fair',
+    'strength.3': 'Strong',
+    'strength.4': 'Very strong',
+    'field.industry': 'Industry',
+    'industry.placeholder': 'Choose an industry',
+    'field.sales_experience': 'Sales experience',
+    'sales.none': 'Not specified',
+    'choices.loading': 'Loading…',
+    'choices.failed': 'The choices could not be loaded.',
+    'choices.retry': 'Try again',
+    'field.purpose': 'Purpose',
+    'hint.purpose': 'Up to 500 characters.',
+    'purpose.counter': ({ n, max }) => `${n} / ${max} characters`,
+    'register.submit': 'Sign up',
+    'form.sending': 'Sending…',
+    'register.haveAccount': 'Already have an account?',
+    'status.fix': 'Please check the highlighted fields.',
+    'status.tooMany': 'Too many attempts. Please wait a while and try again.',
+    'status.generic': 'We could not complete your sign-up. Please try again in a moment.',
+    'status.network': 'We could not reach the server. Check your connection and try again.',
+    'sent.heading': 'Check your email',
+    'sent.before': 'We sent a confirmation email to ',
+    'sent.after': '. Open the link in it to finish signing up.',
+    'sent.note': 'If it does not arrive, please also check your spam folder.',
+
+    'err.username.required': 'Enter a username.',
+    'err.username.length': 'Username must be 3 to 150 characters.',
+    'err.username.chars': 'Username may contain only letters, digits and @ . + - _.',
+    'err.username.taken': 'This username is already taken.',
+    'err.email.required': 'Enter an email address.',
+    'err.email.invalid': 'Enter a valid email address.',
+    'err.password.required': 'Enter a password.',
+    'err.password.short': 'Password must be at least 8 characters.',
+    'err.password.numeric': 'Password cannot be entirely numeric.',
+    'err.password.similar': 'Password is too similar to the username.',
+    'err.password.common': 'This password is too common.',
+    'err.password.long': 'Password must be at most 128 characters.',
+    'err.industry.required': 'Choose an industry.',
+    'err.industry.invalid': 'Choose a valid industry.',
+    'err.sales_experience.invalid': 'Choose a valid sales experience.',
+    'err.purpose.length': 'Purpose must be at most 500 characters.',
+
+    'link.register': 'Sign up',
+    'link.login': 'Log in',
+
+    'title.verified': 'Email address confirmed | SalesMind',
+    'verified.heading': 'Your email address is confirmed',
+    'verified.body': 'Your registration is complete. Log in to get started.',
+    'verified.countdown': ({ n }) => `Taking you to the login page in ${n} ${n === 1 ? 'second' : 'seconds'}.`,
+    'verified.redirecting': 'Taking you to the login page…',
+    'verified.loginNow': 'Log in now',
+    'verified.stay': 'Stay on this page',
+    'verified.stopped': 'Automatic redirect stopped.',
+
+    'title.verifyError': 'Email address not confirmed | SalesMind',
+    'verifyError.expired.heading': 'This confirmation link has expired',
+    'verifyError.expired.body': 'To get a new confirmation link, please register again.',
+    'verifyError.used.heading': 'This confirmation link has already been used',
+    'verifyError.used.body': 'Your email address is already confirmed. Please log in.',
+    'verifyError.invalid.heading': 'This confirmation link is not valid',
+    'verifyError.invalid.body': 'The link may be wrong or incomplete. Open the link in the email again, or register again.',
+
+    'title.login': 'Log in | SalesMind',
+    'login.heading': 'Log in',
+    'field.identifier': 'Username or email address',
+    'err.identifier.required': 'Enter your username or email address.',
+    'login.submit': 'Log in',
+    'login.noAccount': 'No account yet?',
+    'login.unavailable': 'Logging in is not available yet. Please check back soon.',
+    'login.failed': 'The username, email address or password is incorrect.',
+    'login.success': 'You are logged in.',
+    'login.generic': 'We could not log you in. Please try again in a moment.',
+
+  },
+};
+
+let current = initialLanguage();
+
+function initialLanguage() {
+  const requested = new URLSearchParams(location.search).get('lang');
+  if (LANGUAGES.includes(requested)) {
+    remember(requested);
+    return requested;
+  }
+  return LANGUAGES.includes(stored()) ? stored() : 'ja';
+}
+
+// Storage can be unavailable (private modes, blocked cookies): the page still works, it just forgets.
+function stored() {
+  try {
+    return localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function remember(language) {
+  try {
+    localStorage.setItem(STORAGE_KEY, language);
+  } catch {
+    // ignore: see stored()
+  }
+}
+
+/** The current language code, 'ja' or 'en'. */
+export function lang() {
+  return current;
+}
+
+/** The text for a key in the current language; `params` fill in texts that are functions. */
+export function t(key, params = {}) {
+  const text = MESSAGES[current][key] ?? MESSAGES.ja[key];
+  if (text === undefined) return key;
+  return typeof text === 'function' ? text(params) : text;
+}
+
+/** Switches the language, remembers it, re-translates the page and tells listeners. */
+export function setLang(language) {
+  if (!LANGUAGES.includes(language) || language === current) return;
+  current = language;
+  remember(language);
+  translatePage();
+  document.dispatchEvent(new CustomEvent('langchange', { detail: { lang: language } }));
+}
+
+/** Calls `listener(lang)` after every language switch. */
+export function onLangChange(listener) {
+  document.addEventListener('langchange', () => listener(current));
+}
+
+/** Applies the current language to `<html lang>`, every `[data-i18n]` element and the switch button. */
+export function translatePage() {
+  document.documentElement.lang = current;
+  for (const element of document.querySelectorAll('[data-i18n]')) {
+    element.textContent = t(element.dataset.i18n);
+  }
+  const toggle = document.getElementById('lang-toggle');
+  if (toggle) {
+    // The button names the language it switches to, written in that language.
+    toggle.lang = current === 'ja' ? 'en' : 'ja';
+    toggle.textContent = t('lang.switch');
+  }
+}
+
+document.getElementById('lang-toggle')?.addEventListener('click', () => {
+  setLang(current === 'ja' ? 'en' : 'ja');
+});
+
+translatePage();

@@ -1,0 +1,63 @@
+namespace SalesMind.Identity.Accounts;
+
+public sealed class User
+{
+    public Guid Id { get; set; }
+
+    /// <summary>As typed at sign-up.</summary>
+    public required string Username { get; set; }
+
+    /// <summary>Lower-cased; unique, so "Alice" and "alice" are one account.</summary>
+    public required string NormalizedUsername { get; set; }
+
+    public required string Email { get; set; }
+
+    /// <summary>Lower-cased; unique.</summary>
+    public required string NormalizedEmail { get; set; }
+
+    public required string PasswordHash { get; set; }
+
+    /// <summary>False until the address is verified.</summary>
+    public bool IsActive { get; set; }
+
+    public DateTimeOffset? EmailVerifiedAt { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Last time the owner was told someone tried to sign up with this address (limits that mail to one an hour).</summary>
+    public DateTimeOffset? DuplicateSignupNoticeAt { get; set; }
+
+    public UserProfile? Profile { get; set; }
+}
+
+public sealed class UserProfile
+{
+    public Guid UserId { get; set; }
+
+    public required string Industry { get; set; }
+
+    public string? SalesExperience { get; set; }
+
+    public string? Purpose { get; set; }
+
+    /// <summary><c>ja</c> or <c>en</c>: the language of this user's emails.</summary>
+    public required string Locale { get; set; }
+}
+
+public sealed class EmailVerificationToken
+{
+    public Guid Id { get; set; }
+
+    public Guid UserId { get; set; }
+
+    /// <summary>SHA-256 of the token; the token itself exists only in the email.</summary>
+    public required byte[] TokenHash { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public DateTimeOffset? UsedAt { get; set; }
+
+    public User? User { get; set; }
+}

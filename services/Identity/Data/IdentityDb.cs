@@ -1,0 +1,50 @@
+using Microsoft.EntityFrameworkCore;
+using SalesMind.Identity.Accounts;
+using SalesMind.Outbox;
+using SalesMind.ServiceDefaults;
+
+namespace SalesMind.Identity.Data;
+
+public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<UserProfile> Profiles => Set<UserProfile>();
+
+    public DbSet<EmailVerificationToken> VerificationTokens => Set<EmailVerificationToken>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<User>(e =>
+        {
+            e.ToTable("users");
+            e.Property(u => u.Username).HasMaxLength(150);
+            e.Property(u => u.NormalizedUsername).HasMaxLength(150);
+            e.Property(u => u.Email).HasMaxLength(254);
+            e.Property(u => u.NormalizedEmail).HasMaxLength(254);
+            e.HasIndex(u => u.NormalizedUsername).IsUnique();
+            e.HasIndex(u => u.NormalizedEmail).IsUnique();
+            e.HasOne(u => u.Profile).WithOne().HasForeignKey<UserProfile>(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<UserProfile>(e =>
+        {
+            e.ToTable("user_profiles");
+            e.HasKey(p => p.UserId);
+            e.Property(p => p.Industry).HasMaxLength(50);
+            e.Property(p => p.SalesExperience).HasMaxLength(50);
+            e.Property(p => p.Purpose).HasMaxLength(500);
+            e.Property(p => p.Locale).HasMaxLength(5);
+        });
+        model.Entity<EmailVerificationToken>(e =>
+        {
+            e.ToTable("email_verification_tokens");
+            e.HasIndex(t => t.TokenHash).IsUnique();
+            e.HasIndex(t => t.UserId);
+            e.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.AddOutbox();
+        model.AddInbox();
+        model.UseSnakeCaseNames();
+    }
+}

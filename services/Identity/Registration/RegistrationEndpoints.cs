@@ -1,0 +1,162 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using SalesMind.Contracts;
+using SalesMind.Identity.Accounts;
+using SalesMind.Identity.Data;
+using SalesMind.Identity.Verification;
+using SalesMind.Outbox;
+
+namespace SalesMind.Identity.Registration;
+
+public static partial class RegistrationEndpoints
+{
+    public const string Accepted = "verification_email_sent";
+
+    public static IEndpointRouteBuilder MapRegistration(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/auth");
+        api.MapPost("/register/", RegisterAsync).DisableAntiforgery();
+        api.MapGet("/industries/", GetChoices);
+        return app;
+    }
+
+    public sealed record ChoicesResponse(IReadOnlyList<Choice> Industries, IReadOnlyList<Choice> SalesExperiences);
+
+    private static Ok<ChoicesResponse> GetChoices() =>
+        TypedResults.Ok(new ChoicesResponse(Catalog.Industries, Catalog.SalesExperiences));
+
+    internal static async Task<Results<Accepted<RegisterResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
+        HttpRequest http,
+        IdentityDb db,
+        IPasswordHasher<User> hasher,
+        IOptions<AccountOptions> options,
+        TimeProvider time,
+        ILoggerFactory loggers,
+        CancellationToken ct)
+    {
+        Dictionary<string, string?> values;
+        Dictionary<string, string> errors;
+        try
+        {
+            (values, errors) = await RequestBody.ReadFormAsync(http, RegisterRequest.Fields, ct);
+        }
+        catch (BadRequestBodyException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: ex.Status, title: ex.Title);
+        }
+
+        var request = RegisterRequest.From(values);
+        var locale = RegistrationRules.LocaleOf(request.Locale);
+        var registration = RegistrationRules.Validate(request, errors);
+        if (registration is null || errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(
+                errors.ToDictionary(e => e.Key, e => new[] { Messages.Get(e.Value, locale) }),
+                detail: locale == "en" ? "Some fields need attention." : "入力内容を確認してください。",
+                title: "Invalid registration");
+        }
+
+        // Hash before looking anything up: a sign-up with a known address must cost the same
+        // time as a new one, or the response time would reveal who has an account.
+        var settings = options.Value;
+        var now = time.GetUtcNow();
+        var passwordHash = hasher.HashPassword(null!, registration.Password);
+        var response = new RegisterResponse(registration.Email, Accepted);
+        var log = loggers.CreateLogger("SalesMind.Identity.Registration");
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var owner = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == registration.NormalizedEmail, ct);
+        if (owner is not null)
+        {
+            // Same 202 as a new sign-up; the address's owner hears about it by mail instead.
+            if (owner.DuplicateSignupNoticeAt is null || owner.DuplicateSignupNoticeAt < now - settings.DuplicateSignupNoticeInterval)
+            {
+                owner.DuplicateSignupNoticeAt = now;
+                db.AddOutboxMessage(new AccountAlreadyExists(
+                    owner.Id, owner.Username, owner.Email, registration.Locale, settings.Url("/login.html"), now), now);
+                await db.SaveChangesAsync(ct);
+            }
+
+            await tx.CommitAsync(ct);
+            LogDuplicateEmail(log, owner.Id);
+            return TypedResults.Accepted((string?)null, response);
+        }
+
+        if (await db.Users.AnyAsync(u => u.NormalizedUsername == registration.NormalizedUsername, ct))
+        {
+            return UsernameTaken(locale);
+        }
+
+        var user = new User
+        {
+            Id = Guid.CreateVersion7(now),
+            Username = registration.Username,
+            NormalizedUsername = registration.NormalizedUsername,
+            Email = registration.Email,
+            NormalizedEmail = registration.NormalizedEmail,
+            PasswordHash = passwordHash,
+            IsActive = false,
+            CreatedAt = now,
+            Profile = new UserProfile
+            {
+                Industry = registration.Industry,
+                SalesExperience = registration.SalesExperience,
+                Purpose = registration.Purpose,
+                Locale = registration.Locale,
+            },
+        };
+        var (token, tokenHash) = VerificationToken.Create();
+        var expiresAt = now + settings.VerificationTokenLifetime;
+        db.Users.Add(user);
+        db.VerificationTokens.Add(new EmailVerificationToken
+        {
+            Id = Guid.CreateVersion7(now),
+            UserId = user.Id,
+            TokenHash = tokenHash,
+            CreatedAt = now,
+            ExpiresAt = expiresAt,
+        });
+        db.AddOutboxMessage(new UserRegistered(
+            user.Id, user.Username, user.Email, registration.Locale,
+            settings.Url($"/api/auth/verify-email/?token={token}"), expiresAt, now), now);
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg)
+        {
+            // Lost a race with a concurrent sign-up for the same name or address.
+            if (pg.ConstraintName?.Contains("username", StringComparison.Ordinal) == true)
+            {
+                return UsernameTaken(locale);
+            }
+
+            return TypedResults.Accepted((string?)null, response);
+        }
+
+        LogRegistered(log, user.Id);
+        return TypedResults.Accepted((string?)null, response);
+    }
+
+    private static ProblemHttpResult UsernameTaken(string locale) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]>
+        {
+            ["username"] = [Messages.Get("username.taken", locale)],
+        })
+        {
+            Status = StatusCodes.Status409Conflict,
+            Title = "Username taken",
+            Detail = Messages.Get("username.taken", locale),
+        });
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} registered")]
+    private static partial void LogRegistered(ILogger logger, Guid userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sign-up attempted with the address of existing user {UserId}")]
+    private static partial void LogDuplicateEmail(ILogger logger, Guid userId);
+}

@@ -1,0 +1,205 @@
+using System.Reflection;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace SalesMind.Identity.Registration;
+
+/// <summary>A sign-up that passed every rule, trimmed and normalized.</summary>
+public sealed record ValidRegistration(
+    string Username,
+    string NormalizedUsername,
+    string Email,
+    string NormalizedEmail,
+    string Password,
+    string Industry,
+    string? SalesExperience,
+    string? Purpose,
+    string Locale);
+
+/// <summary>The sign-up rules. Messages are keys into <see cref="Messages"/>, one per failing field.</summary>
+public static partial class RegistrationRules
+{
+    public const int UsernameMin = 3;
+    public const int UsernameMax = 150;
+    public const int EmailMax = 254;
+    public const int PasswordMin = 8;
+    public const int PasswordMax = 128;
+    public const int PurposeMax = 500;
+
+    /// <summary>Two strings this alike (2 × common subsequence / total length) are "too similar".</summary>
+    public const double MaxSimilarity = 0.7;
+
+    private static readonly Lazy<HashSet<string>> CommonPasswords = new(LoadCommonPasswords);
+
+    /// <summary>The locale to answer in: the request's if valid, else Japanese.</summary>
+    public static string LocaleOf(string? requested) =>
+        requested is not null && Messages.Locales.Contains(requested.Trim()) ? requested.Trim() : Messages.DefaultLocale;
+
+    public static ValidRegistration? Validate(RegisterRequest request, Dictionary<string, string> errors)
+    {
+        var username = request.Username?.Trim().Normalize(NormalizationForm.FormKC) ?? "";
+        var email = request.Email?.Trim() ?? "";
+        var password = request.Password ?? "";
+        var industry = request.Industry?.Trim() ?? "";
+        var experience = string.IsNullOrWhiteSpace(request.SalesExperience) ? null : request.SalesExperience.Trim();
+        var purpose = string.IsNullOrWhiteSpace(request.Purpose) ? null : request.Purpose.Trim();
+        var locale = string.IsNullOrWhiteSpace(request.Locale) ? Messages.DefaultLocale : request.Locale.Trim();
+
+        void Fail(string field, string key) => errors.TryAdd(field, key);
+
+        if (username.Length == 0)
+        {
+            Fail("username", "username.required");
+        }
+        else if (username.Length is < UsernameMin or > UsernameMax)
+        {
+            Fail("username", "username.length");
+        }
+        else if (!UsernamePattern().IsMatch(username))
+        {
+            Fail("username", "username.characters");
+        }
+
+        if (email.Length == 0)
+        {
+            Fail("email", "email.required");
+        }
+        else if (!IsEmail(email))
+        {
+            Fail("email", "email.invalid");
+        }
+
+        if (password.Length == 0)
+        {
+            Fail("password", "password.required");
+        }
+        else if (password.Length < PasswordMin)
+        {
+            Fail("password", "password.short");
+        }
+        else if (password.Length > PasswordMax)
+        {
+            Fail("password", "password.long");
+        }
+        else if (password.All(char.IsAsciiDigit))
+        {
+            Fail("password", "password.numeric");
+        }
+        else if (IsTooSimilar(password, username))
+        {
+            Fail("password", "password.similar");
+        }
+        else if (IsCommon(password))
+        {
+            Fail("password", "password.common");
+        }
+
+        if (industry.Length == 0)
+        {
+            Fail("industry", "industry.required");
+        }
+        else if (!Catalog.IsIndustry(industry))
+        {
+            Fail("industry", "industry.invalid");
+        }
+
+        if (experience is not null && !Catalog.IsSalesExperience(experience))
+        {
+            Fail("sales_experience", "sales_experience.invalid");
+        }
+
+        if (purpose is not null && purpose.Length > PurposeMax)
+        {
+            Fail("purpose", "purpose.long");
+        }
+
+        if (!Messages.Locales.Contains(locale))
+        {
+            Fail("locale", "locale.invalid");
+        }
+
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        return new ValidRegistration(
+            username, username.ToLowerInvariant(), email, email.ToLowerInvariant(), password,
+            industry, experience, purpose, locale);
+    }
+
+    /// <summary>
+    /// A deliberately plain check (one @, a dotted domain, no spaces): the verification email is
+    /// the real proof that an address works.
+    /// </summary>
+    public static bool IsEmail(string email)
+    {
+        if (email.Length > EmailMax || !EmailPattern().IsMatch(email))
+        {
+            return false;
+        }
+
+        var at = email.LastIndexOf('@');
+        var domain = email[(at + 1)..];
+        return at <= 64 && !domain.StartsWith('.') && !domain.EndsWith('.') && !domain.Contains("..", StringComparison.Ordinal);
+    }
+
+    public static bool IsTooSimilar(string password, string username)
+    {
+        if (username.Length < UsernameMin)
+        {
+            return false;
+        }
+
+        var a = password.ToLowerInvariant();
+        var b = username.ToLowerInvariant();
+        if (a.Contains(b, StringComparison.Ordinal) || b.Contains(a, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        return 2.0 * LongestCommonSubsequence(a, b) / (a.Length + b.Length) >= MaxSimilarity;
+    }
+
+    public static bool IsCommon(string password) => CommonPasswords.Value.Contains(password.ToLowerInvariant());
+
+    internal static int LongestCommonSubsequence(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        foreach (var ca in a)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = ca == b[j - 1] ? previous[j - 1] + 1 : Math.Max(previous[j], current[j - 1]);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
+    private static HashSet<string> LoadCommonPasswords()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("common-passwords.txt")
+            ?? throw new InvalidOperationException("The common-password list is not embedded in the assembly.");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length > 0)
+            {
+                set.Add(line.Trim().ToLowerInvariant());
+            }
+        }
+
+        return set;
+    }
+
+    [GeneratedRegex(@"^[\p{L}\p{Nd}@.+\-_]+$")]
+    private static partial Regex UsernamePattern();
+
+    [GeneratedRegex(@"^[^\s@]+@[^\s@]+\.[^\s@]+$")]
+    private static partial Regex EmailPattern();
+}

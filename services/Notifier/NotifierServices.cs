@@ -1,0 +1,55 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using SalesMind.Contracts;
+using SalesMind.Notifier.Consumers;
+using SalesMind.Notifier.Data;
+using SalesMind.Notifier.Deliveries;
+using SalesMind.Notifier.Smtp;
+using SalesMind.Notifier.Templates;
+using SalesMind.Outbox;
+using SalesMind.ServiceDefaults;
+
+namespace SalesMind.Notifier;
+
+public static class NotifierServices
+{
+    public static WebApplicationBuilder AddNotifierServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var connectionString = builder.Configuration.GetConnectionString("Notifier")
+            ?? throw new InvalidOperationException("Missing configuration 'ConnectionStrings:Notifier' (env ConnectionStrings__Notifier).");
+
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddDbContext<NotifierDb>((sp, options) => options
+            .UseNpgsql(connectionString)
+            .AddInterceptors(sp.GetRequiredService<OutboxSaveChangesInterceptor>()));
+        services.AddOutbox(connectionString, typeof(UserRegistered).Assembly);
+        services.AddSalesMindBus(bus =>
+        {
+            bus.AddConsumer<UserRegisteredConsumer, UserRegisteredConsumerDefinition>();
+            bus.AddConsumer<AccountAlreadyExistsConsumer, AccountAlreadyExistsConsumerDefinition>();
+        });
+
+        // One renderer for the process: it owns the compiled-template cache.
+        services.AddSingleton<TemplateRenderer>();
+        services.AddScoped<DeliveryQueue>();
+        services.AddSingleton<DispatchSignal>();
+        services.AddSingleton<ISmtpSender, MailKitSmtpSender>();
+        services.AddHostedService<Dispatcher>();
+
+        services.AddProblemDetails();
+        services.AddHealthChecks().AddDbContextCheck<NotifierDb>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>The <c>migrate</c> command: applies pending migrations (creating the database if needed).</summary>
+    public static async Task MigrateAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<NotifierDb>().Database.MigrateAsync();
+    }
+}

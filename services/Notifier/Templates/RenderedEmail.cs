@@ -1,0 +1,3 @@
+namespace SalesMind.Notifier.Templates;
+
+public sealed record RenderedEmail(string Subject, string Html, string Text);

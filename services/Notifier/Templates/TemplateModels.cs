@@ -1,0 +1,22 @@
+namespace SalesMind.Notifier.Templates;
+
+/// <summary>The model of <c>email-verification</c>: the first email after sign-up.</summary>
+/// <param name="Username">The new user's name (escaped in HTML).</param>
+/// <param name="VerificationUrl">The single-use verification link.</param>
+/// <param name="ExpiresAt">When the link stops working, written for the reader's locale.</param>
+/// <param name="SiteName">The product's name.</param>
+public sealed record EmailVerificationModel(string Username, string VerificationUrl, string ExpiresAt, string SiteName);
+
+/// <summary>The model of <c>account-already-exists</c>: someone signed up with an address that has an account.</summary>
+/// <param name="Username">The existing account's name.</param>
+/// <param name="LoginUrl">Where the owner logs in.</param>
+/// <param name="AttemptedAt">When it happened, written for the reader's locale.</param>
+/// <param name="SiteName">The product's name.</param>
+public sealed record AccountAlreadyExistsModel(string Username, string LoginUrl, string AttemptedAt, string SiteName);
+
+/// <summary>The template keys shipped with the Notifier.</summary>
+public static class TemplateKeys
+{
+    public const string EmailVerification = "email-verification";
+    public const string AccountAlreadyExists = "account-already-exists";
+}

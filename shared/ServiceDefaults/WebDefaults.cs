@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace SalesMind.ServiceDefaults;
+
+/// <summary>What every SalesMind host does the same way: errors as problem details, health endpoints.</summary>
+public static class WebDefaults
+{
+    /// <summary>
+    /// Every error response is an RFC 9457 problem details body: unhandled exceptions (500 with
+    /// no internals), Kestrel's own rejections (bad request line, body too large) and bare
+    /// status codes such as 404 and 405.
+    /// </summary>
+    public static WebApplication UseSalesMindErrors(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    /// <summary>
+    /// <c>/health/live</c>: the process answers (no checks). <c>/health/ready</c>: every check
+    /// tagged "ready" passes: the database and the message bus (MassTransit tags its own check).
+    /// </summary>
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        return app;
+    }
+}
