@@ -35,7 +35,6 @@ public static partial class VerificationEndpoints
         // activate the account and both publish UserEmailVerified.
         var stored = await db.VerificationTokens
             .FromSql($"SELECT * FROM email_verification_tokens WHERE token_hash = {hash} FOR UPDATE")
-            .Include(t => t.User)
             .SingleOrDefaultAsync(ct);
 
         // The lookup is by hash, so the secret itself is never compared; comparing the hashes in
@@ -45,7 +44,8 @@ public static partial class VerificationEndpoints
             return Fail("invalid");
         }
 
-        var user = stored.User!;
+        // Read the user after the lock is held (a new statement sees what the other click committed).
+        var user = await db.Users.SingleAsync(u => u.Id == stored.UserId, ct);
         if (stored.UsedAt is not null)
         {
             // Mail scanners often open links before people do: a second click is still success.

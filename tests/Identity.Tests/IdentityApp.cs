@@ -1,0 +1,99 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SalesMind.Identity.Data;
+using SalesMind.Outbox;
+using SalesMind.TestSupport;
+
+namespace SalesMind.Identity.Tests;
+
+/// <summary>
+/// Identity in-process over HTTP, on a migrated database and a RabbitMQ vhost of its own. The
+/// outbox relay is switched off so tests can read the events a request wrote; publishing
+/// itself is covered by the outbox tests.
+/// </summary>
+public sealed class IdentityApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string PublicBaseUrl = "https://salesmind.example";
+
+    private TestVirtualHost _vhost = null!;
+
+    public TestDatabase Database { get; } = TestDatabase.Named("identity_test");
+
+    public async Task InitializeAsync()
+    {
+        _vhost = await TestVirtualHost.CreateAsync("identity-test");
+        await using var scope = Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IdentityDb>().Database.MigrateAsync();
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await _vhost.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ConnectionStrings:Identity", Database.ConnectionString);
+        builder.UseSetting("RabbitMq:Host", Stack.RabbitHost);
+        builder.UseSetting("RabbitMq:Port", Stack.RabbitPort.ToString());
+        builder.UseSetting("RabbitMq:VirtualHost", _vhost.Name);
+        builder.UseSetting("Identity:PublicBaseUrl", PublicBaseUrl);
+        builder.ConfigureTestServices(services =>
+            services.Remove(services.Single(d => d.ImplementationType == typeof(OutboxRelay))));
+    }
+
+    public HttpClient Client() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    /// <summary>The JSON bodies of the outbox events of <paramref name="type"/> whose <c>email</c> is <paramref name="email"/>.</summary>
+    public async Task<List<JsonElement>> EventsAsync(string type, string email)
+    {
+        var bodies = new List<JsonElement>();
+        await using var connection = new Npgsql.NpgsqlConnection(Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT body::text FROM outbox_message WHERE message_type = $1 AND lower(body->>'email') = lower($2) ORDER BY id", connection);
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = $"SalesMind.Contracts.{type}" });
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = email });
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            bodies.Add(JsonDocument.Parse(reader.GetString(0)).RootElement.Clone());
+        }
+
+        return bodies;
+    }
+
+    /// <summary>A valid sign-up with unique name and address.</summary>
+    public static Dictionary<string, string?> NewSignup(string locale = "en")
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        return new Dictionary<string, string?>
+        {
+            ["username"] = $"user_{id}",
+            ["email"] = $"user-{id}@mail.test",
+            ["password"] = "Quiet-Harbor-7319",
+            ["industry"] = "software",
+            ["sales_experience"] = "1_to_3_years",
+            ["purpose"] = "Find customers",
+            ["locale"] = locale,
+        };
+    }
+
+    public async Task<HttpResponseMessage> RegisterAsync(Dictionary<string, string?> form) =>
+        await Client().PostAsJsonAsync("/api/auth/register/", form);
+}
+
+[CollectionDefinition(Name)]
+public sealed class IdentityCollection : ICollectionFixture<IdentityApp>
+{
+    public const string Name = "identity";
+}

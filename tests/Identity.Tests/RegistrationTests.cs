@@ -1,0 +1,270 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace SalesMind.Identity.Tests;
+
+[Collection(IdentityCollection.Name)]
+public sealed class RegistrationTests(IdentityApp app)
+{
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private static string FieldError(JsonElement problem, string field) =>
+        problem.GetProperty("errors").GetProperty(field)[0].GetString()!;
+
+    [Fact]
+    public async Task A_sign_up_stores_an_inactive_user_profile_hashed_token_and_UserRegistered_in_one_go()
+    {
+        var form = IdentityApp.NewSignup();
+
+        var response = await app.RegisterAsync(form);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(form["email"], body.GetProperty("email").GetString());
+        Assert.Equal("verification_email_sent", body.GetProperty("status").GetString());
+
+        var db = app.Database;
+        var email = form["email"]!;
+        Assert.False(await db.ScalarAsync<bool>("SELECT is_active FROM users WHERE email = $1", email));
+        Assert.Equal("software", await db.ScalarAsync<string>(
+            "SELECT p.industry FROM user_profiles p JOIN users u ON u.id = p.user_id WHERE u.email = $1", email));
+        Assert.Equal("1_to_3_years", await db.ScalarAsync<string>(
+            "SELECT p.sales_experience FROM user_profiles p JOIN users u ON u.id = p.user_id WHERE u.email = $1", email));
+        var password = await db.ScalarAsync<string>("SELECT password_hash FROM users WHERE email = $1", email);
+        Assert.DoesNotContain(form["password"]!, password);
+
+        var registered = Assert.Single(await app.EventsAsync("UserRegistered", email));
+        var url = registered.GetProperty("verificationUrl").GetString()!;
+        Assert.StartsWith($"{IdentityApp.PublicBaseUrl}/api/auth/verify-email/?token=", url);
+        Assert.Equal("en", registered.GetProperty("locale").GetString());
+        var token = url[(url.IndexOf("token=", StringComparison.Ordinal) + 6)..];
+        Assert.Equal(43, token.Length);
+
+        // Only the token's SHA-256 is stored, never the token.
+        var storedHash = await db.ScalarAsync<byte[]>(
+            "SELECT t.token_hash FROM email_verification_tokens t JOIN users u ON u.id = t.user_id WHERE u.email = $1", email);
+        Assert.Equal(SHA256.HashData(Encoding.ASCII.GetBytes(token)), storedHash);
+        var lifetime = await db.ScalarAsync<TimeSpan>(
+            "SELECT t.expires_at - t.created_at FROM email_verification_tokens t JOIN users u ON u.id = t.user_id WHERE u.email = $1", email);
+        Assert.Equal(TimeSpan.FromHours(24), lifetime);
+    }
+
+    [Fact]
+    public async Task A_form_encoded_sign_up_is_accepted_too()
+    {
+        var form = IdentityApp.NewSignup();
+        form.Remove("sales_experience");
+        form.Remove("purpose");
+
+        var response = await app.Client().PostAsync("/api/auth/register/",
+            new FormUrlEncodedContent(form.Select(p => new KeyValuePair<string, string>(p.Key, p.Value!))));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Single(await app.EventsAsync("UserRegistered", form["email"]!));
+    }
+
+    [Theory]
+    [InlineData("username", "", "Enter a username.")]
+    [InlineData("username", "ab", "Username must be 3 to 150 characters.")]
+    [InlineData("username", "has space", "Username may contain only letters, digits and @ . + - _.")]
+    [InlineData("username", "semi;colon", "Username may contain only letters, digits and @ . + - _.")]
+    [InlineData("email", "", "Enter an email address.")]
+    [InlineData("email", "not-an-email", "Enter a valid email address.")]
+    [InlineData("email", "two@@mail.test", "Enter a valid email address.")]
+    [InlineData("password", "", "Enter a password.")]
+    [InlineData("password", "short1!", "Password must be at least 8 characters.")]
+    [InlineData("password", "1234567890", "Password cannot be entirely numeric.")]
+    [InlineData("password", "password123", "This password is too common.")]
+    [InlineData("password", "iloveyou", "This password is too common.")]
+    [InlineData("industry", "", "Choose an industry.")]
+    [InlineData("industry", "piracy", "Choose a valid industry.")]
+    [InlineData("sales_experience", "forever", "Choose a valid sales experience.")]
+    [InlineData("locale", "fr", "言語は ja か en を指定してください。")] // an unknown locale cannot choose the language
+    public async Task Each_invalid_field_gets_its_own_message(string field, string value, string message)
+    {
+        var form = IdentityApp.NewSignup();
+        form[field] = value;
+
+        var response = await app.RegisterAsync(form);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await ProblemAsync(response);
+        Assert.Equal(message, FieldError(problem, field));
+        Assert.Single(problem.GetProperty("errors").EnumerateObject());
+        Assert.Equal(0, await app.Database.ScalarAsync<long>("SELECT count(*) FROM users WHERE email = $1", form["email"]!));
+    }
+
+    [Fact]
+    public async Task A_password_close_to_the_username_is_refused()
+    {
+        var form = IdentityApp.NewSignup();
+        form["username"] = $"takahashi{Guid.NewGuid():N}"[..20];
+        form["password"] = form["username"]!.ToUpperInvariant() + "1";
+
+        var problem = await ProblemAsync(await app.RegisterAsync(form));
+
+        Assert.Equal("Password is too similar to the username.", FieldError(problem, "password"));
+    }
+
+    [Fact]
+    public async Task A_purpose_over_500_characters_is_refused()
+    {
+        var form = IdentityApp.NewSignup();
+        form["purpose"] = new string('あ', 501);
+
+        var problem = await ProblemAsync(await app.RegisterAsync(form));
+
+        Assert.Equal("Purpose must be at most 500 characters.", FieldError(problem, "purpose"));
+    }
+
+    [Fact]
+    public async Task Messages_are_in_Japanese_by_default_and_every_bad_field_is_reported()
+    {
+        var response = await app.RegisterAsync(new Dictionary<string, string?>
+        {
+            ["username"] = "x", ["email"] = "nope", ["password"] = "123", ["industry"] = null,
+        });
+
+        var problem = await ProblemAsync(response);
+        Assert.Equal("ユーザー名は3〜150文字で入力してください。", FieldError(problem, "username"));
+        Assert.Equal("有効なメールアドレスを入力してください。", FieldError(problem, "email"));
+        Assert.Equal("パスワードは8文字以上にしてください。", FieldError(problem, "password"));
+        Assert.Equal("業種を選択してください。", FieldError(problem, "industry"));
+    }
+
+    [Fact]
+    public async Task An_unknown_field_is_named_in_a_400()
+    {
+        var form = IdentityApp.NewSignup();
+        form["is_admin"] = "true";
+
+        var response = await app.RegisterAsync(form);
+
+        var problem = await ProblemAsync(response);
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        Assert.Equal("This field is not accepted.", FieldError(problem, "is_admin"));
+    }
+
+    [Theory]
+    [InlineData("{\"username\": ", "application/json", 400, "not valid JSON")]
+    [InlineData("[1, 2, 3]", "application/json", 400, "must be a JSON object")]
+    [InlineData("username=a", "text/plain", 415, "application/json")]
+    public async Task A_body_that_is_not_a_form_gets_a_clear_problem(string body, string contentType, int status, string detail)
+    {
+        var response = await app.Client().PostAsync("/api/auth/register/", new StringContent(body, Encoding.UTF8, contentType));
+
+        Assert.Equal(status, (int)response.StatusCode);
+        var problem = await ProblemAsync(response);
+        Assert.Contains(detail, problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task An_oversized_body_is_a_400_not_a_crash()
+    {
+        var form = IdentityApp.NewSignup();
+        form["purpose"] = new string('x', 100_000);
+
+        var response = await app.RegisterAsync(form);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await ProblemAsync(response);
+        Assert.Contains("larger than", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Control_characters_are_refused_before_they_reach_the_database()
+    {
+        var form = IdentityApp.NewSignup();
+        form["purpose"] = "nul \0 inside";
+
+        var problem = await ProblemAsync(await app.RegisterAsync(form));
+
+        Assert.Equal("Contains characters that are not allowed.", FieldError(problem, "purpose"));
+    }
+
+    [Fact]
+    public async Task A_taken_username_is_a_409_with_a_field_message_whatever_its_case()
+    {
+        var first = IdentityApp.NewSignup();
+        Assert.Equal(HttpStatusCode.Accepted, (await app.RegisterAsync(first)).StatusCode);
+        var second = IdentityApp.NewSignup();
+        second["username"] = first["username"]!.ToUpperInvariant();
+
+        var response = await app.RegisterAsync(second);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var problem = await ProblemAsync(response);
+        Assert.Equal("This username is already taken.", FieldError(problem, "username"));
+        Assert.Empty(await app.EventsAsync("UserRegistered", second["email"]!));
+    }
+
+    [Fact]
+    public async Task A_taken_email_answers_exactly_like_a_new_sign_up_and_tells_the_owner_once_an_hour()
+    {
+        var first = IdentityApp.NewSignup();
+        var firstResponse = await app.RegisterAsync(first);
+        var second = IdentityApp.NewSignup();
+        second["email"] = first["email"]!.ToUpperInvariant();
+
+        var secondResponse = await app.RegisterAsync(second);
+        var thirdResponse = await app.RegisterAsync(second);
+
+        Assert.Equal(HttpStatusCode.Accepted, secondResponse.StatusCode);
+        Assert.Equal(
+            (await firstResponse.Content.ReadAsStringAsync()).Replace(first["email"]!, "ADDRESS", StringComparison.Ordinal),
+            (await secondResponse.Content.ReadAsStringAsync()).Replace(second["email"]!, "ADDRESS", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Accepted, thirdResponse.StatusCode);
+
+        Assert.Equal(1, await app.Database.ScalarAsync<long>("SELECT count(*) FROM users WHERE normalized_email = lower($1)", first["email"]!));
+        Assert.Equal(0, await app.Database.ScalarAsync<long>("SELECT count(*) FROM users WHERE username = $1", second["username"]!));
+        var notice = Assert.Single(await app.EventsAsync("AccountAlreadyExists", first["email"]!));
+        Assert.Equal(first["username"], notice.GetProperty("username").GetString());
+        Assert.Equal($"{IdentityApp.PublicBaseUrl}/login.html", notice.GetProperty("loginUrl").GetString());
+        Assert.Single(await app.EventsAsync("UserRegistered", first["email"]!));
+    }
+
+    [Fact]
+    public async Task Industries_and_sales_experiences_are_served_in_both_languages()
+    {
+        var body = await app.Client().GetFromJsonAsync<JsonElement>("/api/auth/industries/");
+
+        var industries = body.GetProperty("industries").EnumerateArray().ToList();
+        Assert.Contains(industries, i => i.GetProperty("value").GetString() == "software");
+        Assert.All(industries, i =>
+        {
+            Assert.False(string.IsNullOrEmpty(i.GetProperty("labels").GetProperty("ja").GetString()));
+            Assert.False(string.IsNullOrEmpty(i.GetProperty("labels").GetProperty("en").GetString()));
+        });
+        Assert.NotEmpty(body.GetProperty("sales_experiences").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Health_endpoints_answer()
+    {
+        var client = app.Client();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        await SalesMind.TestSupport.Eventually.HoldsAsync(
+            async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "ready: database and broker reachable");
+    }
+
+    [Fact]
+    public async Task Unknown_routes_and_methods_answer_with_problem_details()
+    {
+        var client = app.Client();
+        var missing = await client.GetAsync("/api/auth/nothing-here/");
+        var wrongMethod = await client.GetAsync("/api/auth/register/");
+
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+        await ProblemAsync(missing);
+        await ProblemAsync(wrongMethod);
+    }
+}
