@@ -1,0 +1,57 @@
+using MassTransit;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SalesMind.Notifier.Data;
+using SalesMind.TestSupport;
+
+namespace SalesMind.Notifier.Tests;
+
+/// <summary>The Notifier in-process on a database and vhost of its own, sending to the stack's real Postfix.</summary>
+public sealed class NotifierApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    private TestVirtualHost _vhost = null!;
+
+    public TestDatabase Database { get; } = TestDatabase.Named("notifier_test");
+
+    public async Task InitializeAsync()
+    {
+        _vhost = await TestVirtualHost.CreateAsync("notifier-test");
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<NotifierDb>().Database.MigrateAsync();
+        }
+
+        await Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await _vhost.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ConnectionStrings:Notifier", Database.ConnectionString);
+        builder.UseSetting("RabbitMq:Host", Stack.RabbitHost);
+        builder.UseSetting("RabbitMq:Port", Stack.RabbitPort.ToString());
+        builder.UseSetting("RabbitMq:VirtualHost", _vhost.Name);
+        builder.UseSetting("Smtp:Host", Stack.SmtpHost);
+        builder.UseSetting("Smtp:Port", Stack.SmtpPort.ToString());
+        builder.UseSetting("Deliveries:PollInterval", "00:00:00.200");
+    }
+
+    public Task PublishAsync<T>(T message, Guid messageId)
+        where T : class =>
+        Services.GetRequiredService<IBus>().Publish(message, ctx => ctx.MessageId = messageId);
+}
+
+[CollectionDefinition(Name)]
+public sealed class NotifierCollection : ICollectionFixture<NotifierApp>
+{
+    public const string Name = "notifier";
+}

@@ -1,0 +1,96 @@
+using MailKit.Net.Smtp;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using SalesMind.Notifier.Smtp;
+using SalesMind.TestSupport;
+
+namespace SalesMind.Notifier.Tests;
+
+/// <summary>The SMTP wrapper against the stack's real Postfix and its outcome domains.</summary>
+public sealed class SmtpSenderTests : IAsyncLifetime
+{
+    private readonly MailKitSmtpSender _sender = new(Options.Create(new SmtpOptions { Host = Stack.SmtpHost, Port = Stack.SmtpPort }));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _sender.DisposeAsync();
+
+    private static MimeMessage Message(string to)
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("SalesMind", "no-reply@salesmind.test"));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Subject = "smtp wrapper test";
+        message.Body = new TextPart("plain") { Text = "hello" };
+        return message;
+    }
+
+    [Fact]
+    public async Task Mail_for_the_test_domain_is_accepted_with_a_queue_id_and_delivered()
+    {
+        var to = Stack.NewMailbox("smtp");
+
+        var accepted = await _sender.SendAsync(Message(to), CancellationToken.None);
+
+        Assert.Matches("^[A-Za-z0-9]{8,}$", accepted.QueueId);
+        Assert.Contains(accepted.QueueId!, accepted.Reply);
+        var delivered = Assert.Single(await Mailbox.WaitForAsync(to, TimeSpan.FromSeconds(10)));
+        Assert.Equal("smtp wrapper test", delivered.Subject);
+    }
+
+    [Fact]
+    public async Task Pooled_connections_carry_many_messages()
+    {
+        var recipients = Enumerable.Range(0, 20).Select(_ => Stack.NewMailbox("pool")).ToList();
+
+        var results = await Task.WhenAll(recipients.Select(r => _sender.SendAsync(Message(r), CancellationToken.None)));
+
+        Assert.Equal(20, results.Select(r => r.QueueId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_hard_bounce_at_submission_is_permanent()
+    {
+        var ex = await Assert.ThrowsAsync<SmtpRejectedException>(() => _sender.SendAsync(Message("x@bounce.test"), CancellationToken.None));
+
+        Assert.True(ex.IsPermanent);
+        Assert.InRange(ex.Code, 500, 599);
+    }
+
+    [Fact]
+    public async Task A_deferral_at_submission_is_temporary()
+    {
+        var ex = await Assert.ThrowsAsync<SmtpRejectedException>(() => _sender.SendAsync(Message("x@defer.test"), CancellationToken.None));
+
+        Assert.False(ex.IsPermanent);
+        Assert.InRange(ex.Code, 400, 499);
+    }
+
+    [Fact]
+    public async Task A_server_that_is_not_there_is_a_transient_connection_failure()
+    {
+        await using var nowhere = new MailKitSmtpSender(Options.Create(new SmtpOptions { Host = "127.0.0.1", Port = 9 }));
+
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => nowhere.SendAsync(Message("x@mail.test"), CancellationToken.None));
+
+        Assert.IsNotType<SmtpRejectedException>(ex);
+        Assert.True(MailKitSmtpSender.IsTransient(ex));
+    }
+
+    [Theory]
+    [InlineData("2.0.0 Ok: queued as 4jcCcW4l6Pz1hsHJ", "4jcCcW4l6Pz1hsHJ")]
+    [InlineData("2.0.0 Ok", null)]
+    public void The_queue_id_is_read_from_the_reply(string reply, string? queueId)
+    {
+        Assert.Equal(queueId, MailKitSmtpSender.ParseQueueId(reply));
+    }
+
+    [Fact]
+    public void Only_4xx_replies_and_connection_failures_are_transient()
+    {
+        Assert.True(MailKitSmtpSender.IsTransient(new SmtpCommandException(SmtpErrorCode.RecipientNotAccepted, SmtpStatusCode.MailboxBusy, "busy")));
+        Assert.False(MailKitSmtpSender.IsTransient(new SmtpCommandException(SmtpErrorCode.RecipientNotAccepted, SmtpStatusCode.MailboxUnavailable, "no such user")));
+        Assert.True(MailKitSmtpSender.IsTransient(new IOException("connection reset")));
+        Assert.False(MailKitSmtpSender.IsTransient(new InvalidOperationException()));
+    }
+}

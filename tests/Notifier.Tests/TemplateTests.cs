@@ -1,0 +1,70 @@
+using SalesMind.Notifier.Templates;
+
+namespace SalesMind.Notifier.Tests;
+
+public sealed class TemplateTests
+{
+    private static readonly TemplateRenderer Renderer = new();
+
+    private static EmailVerificationModel Verification(string username = "Hanako") => new(
+        username, "https://salesmind.example/api/auth/verify-email/?token=abc&x=1",
+        TemplateRenderer.FormatTime(new DateTimeOffset(2026, 11, 29, 6, 4, 0, TimeSpan.Zero), "ja"), "SalesMind");
+
+    [Fact]
+    public async Task The_Japanese_verification_email_has_subject_html_and_text()
+    {
+        var email = await Renderer.RenderAsync(TemplateKeys.EmailVerification, "ja", Verification());
+
+        Assert.Equal("SalesMind メールアドレスの確認をお願いします", email.Subject);
+        Assert.Contains("Hanako 様", email.Html);
+        Assert.Contains("メールアドレスを確認する", email.Html);
+        Assert.Contains("href=\"https://salesmind.example/api/auth/verify-email/?token=abc&amp;x=1\"", email.Html);
+        Assert.Contains("https://salesmind.example/api/auth/verify-email/?token=abc&x=1", email.Text);
+        Assert.Contains("2026年11月29日 15:04 (日本時間)", email.Text);
+    }
+
+    [Fact]
+    public async Task The_English_verification_email_has_subject_html_and_text()
+    {
+        var model = Verification() with { ExpiresAt = TemplateRenderer.FormatTime(new DateTimeOffset(2026, 11, 29, 6, 4, 0, TimeSpan.Zero), "en") };
+
+        var email = await Renderer.RenderAsync(TemplateKeys.EmailVerification, "en", model);
+
+        Assert.Equal("Confirm your email address for SalesMind", email.Subject);
+        Assert.Contains("Hello Hanako,", email.Html);
+        Assert.Contains("Hello Hanako,", email.Text);
+        Assert.Contains("29 November 2026, 06:04 UTC", email.Text);
+    }
+
+    [Theory]
+    [InlineData("ja", "SalesMind へのご登録について")]
+    [InlineData("en", "Someone tried to sign up for SalesMind with your address")]
+    public async Task The_account_already_exists_notice_renders_in_both_languages(string locale, string subject)
+    {
+        var email = await Renderer.RenderAsync(TemplateKeys.AccountAlreadyExists, locale,
+            new AccountAlreadyExistsModel("taro", "https://salesmind.example/login.html", "now", "SalesMind"));
+
+        Assert.Equal(subject, email.Subject);
+        Assert.Contains("https://salesmind.example/login.html", email.Html);
+        Assert.Contains("https://salesmind.example/login.html", email.Text);
+        Assert.Contains("taro", email.Text);
+    }
+
+    [Fact]
+    public async Task User_data_is_escaped_in_html_and_kept_as_typed_in_text()
+    {
+        var email = await Renderer.RenderAsync(TemplateKeys.EmailVerification, "en", Verification("<script>alert(1)</script>"));
+
+        Assert.DoesNotContain("<script>", email.Html);
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", email.Html);
+        Assert.Contains("Hello <script>alert(1)</script>,", email.Text);
+    }
+
+    [Fact]
+    public async Task An_unknown_locale_falls_back_to_Japanese()
+    {
+        var email = await Renderer.RenderAsync(TemplateKeys.EmailVerification, "fr", Verification());
+
+        Assert.Equal("SalesMind メールアドレスの確認をお願いします", email.Subject);
+    }
+}
