@@ -206,10 +206,12 @@ public sealed class RegistrationTests(IdentityApp app)
     }
 
     [Fact]
-    public async Task A_taken_email_answers_exactly_like_a_new_sign_up_and_tells_the_owner_once_an_hour()
+    public async Task A_verified_address_signed_up_again_answers_like_a_new_sign_up_and_tells_the_owner_once_an_hour()
     {
         var first = IdentityApp.NewSignup();
         var firstResponse = await app.RegisterAsync(first);
+        var link = (await app.EventsAsync("UserRegistered", first["email"]!))[0].GetProperty("verificationUrl").GetString()!;
+        await app.Client().GetAsync(link[IdentityApp.PublicBaseUrl.Length..]);
         var second = IdentityApp.NewSignup();
         second["email"] = first["email"]!.ToUpperInvariant();
 
@@ -228,6 +230,31 @@ public sealed class RegistrationTests(IdentityApp app)
         Assert.Equal(first["username"], notice.GetProperty("username").GetString());
         Assert.Equal($"{IdentityApp.PublicBaseUrl}/login.html", notice.GetProperty("loginUrl").GetString());
         Assert.Single(await app.EventsAsync("UserRegistered", first["email"]!));
+    }
+
+    [Fact]
+    public async Task An_unverified_address_signed_up_again_gets_a_fresh_link_for_the_existing_account()
+    {
+        var first = IdentityApp.NewSignup();
+        await app.RegisterAsync(first);
+        var second = IdentityApp.NewSignup("ja");
+        second["email"] = first["email"];
+
+        Assert.Equal(HttpStatusCode.Accepted, (await app.RegisterAsync(second)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await app.RegisterAsync(second)).StatusCode);
+
+        var events = await app.EventsAsync("UserRegistered", first["email"]!);
+        Assert.Equal(2, events.Count);
+        Assert.Equal(first["username"], events[1].GetProperty("username").GetString());
+        Assert.Equal("ja", events[1].GetProperty("locale").GetString());
+        Assert.NotEqual(events[0].GetProperty("verificationUrl").GetString(), events[1].GetProperty("verificationUrl").GetString());
+        Assert.Empty(await app.EventsAsync("AccountAlreadyExists", first["email"]!));
+        Assert.Equal(1, await app.Database.ScalarAsync<long>("SELECT count(*) FROM users WHERE normalized_email = lower($1)", first["email"]!));
+
+        // The fresh link works.
+        var link = events[1].GetProperty("verificationUrl").GetString()!;
+        var response = await app.Client().GetAsync(link[IdentityApp.PublicBaseUrl.Length..]);
+        Assert.Equal("/email_verified.html", response.Headers.Location!.OriginalString);
     }
 
     [Fact]

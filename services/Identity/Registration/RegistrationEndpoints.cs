@@ -71,12 +71,23 @@ public static partial class RegistrationEndpoints
         var owner = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == registration.NormalizedEmail, ct);
         if (owner is not null)
         {
-            // Same 202 as a new sign-up; the address's owner hears about it by mail instead.
+            // Same 202 as a new sign-up; only the address's owner learns more, by mail: a fresh
+            // verification link if the account was never verified (say its link expired), else a
+            // notice that someone tried. At most one such mail per interval, so this cannot be
+            // used to flood someone's mailbox.
             if (owner.DuplicateSignupNoticeAt is null || owner.DuplicateSignupNoticeAt < now - settings.DuplicateSignupNoticeInterval)
             {
                 owner.DuplicateSignupNoticeAt = now;
-                db.AddOutboxMessage(new AccountAlreadyExists(
-                    owner.Id, owner.Username, owner.Email, registration.Locale, settings.Url("/login.html"), now), now);
+                if (owner.EmailVerifiedAt is null)
+                {
+                    AddVerification(db, owner, registration.Locale, settings, now);
+                }
+                else
+                {
+                    db.AddOutboxMessage(new AccountAlreadyExists(
+                        owner.Id, owner.Username, owner.Email, registration.Locale, settings.Url("/login.html"), now), now);
+                }
+
                 await db.SaveChangesAsync(ct);
             }
 
@@ -108,20 +119,8 @@ public static partial class RegistrationEndpoints
                 Locale = registration.Locale,
             },
         };
-        var (token, tokenHash) = VerificationToken.Create();
-        var expiresAt = now + settings.VerificationTokenLifetime;
         db.Users.Add(user);
-        db.VerificationTokens.Add(new EmailVerificationToken
-        {
-            Id = Guid.CreateVersion7(now),
-            UserId = user.Id,
-            TokenHash = tokenHash,
-            CreatedAt = now,
-            ExpiresAt = expiresAt,
-        });
-        db.AddOutboxMessage(new UserRegistered(
-            user.Id, user.Username, user.Email, registration.Locale,
-            settings.Url($"/api/auth/verify-email/?token={token}"), expiresAt, now), now);
+        AddVerification(db, user, registration.Locale, settings, now);
 
         try
         {
@@ -141,6 +140,24 @@ public static partial class RegistrationEndpoints
 
         LogRegistered(log, user.Id);
         return TypedResults.Accepted((string?)null, response);
+    }
+
+    /// <summary>A new single-use link for <paramref name="user"/>, and the event that mails it.</summary>
+    private static void AddVerification(IdentityDb db, User user, string locale, AccountOptions settings, DateTimeOffset now)
+    {
+        var (token, tokenHash) = VerificationToken.Create();
+        var expiresAt = now + settings.VerificationTokenLifetime;
+        db.VerificationTokens.Add(new EmailVerificationToken
+        {
+            Id = Guid.CreateVersion7(now),
+            UserId = user.Id,
+            TokenHash = tokenHash,
+            CreatedAt = now,
+            ExpiresAt = expiresAt,
+        });
+        db.AddOutboxMessage(new UserRegistered(
+            user.Id, user.Username, user.Email, locale,
+            settings.Url($"/api/auth/verify-email/?token={token}"), expiresAt, now), now);
     }
 
     private static ProblemHttpResult UsernameTaken(string locale) =>

@@ -1,0 +1,118 @@
+using Microsoft.Playwright;
+using SalesMind.TestSupport;
+
+namespace SalesMind.EndToEnd.Tests;
+
+/// <summary>Debian's Chromium, headless, started once for the test class.</summary>
+public sealed class Browser : IAsyncLifetime
+{
+    private IPlaywright _playwright = null!;
+
+    public IBrowser Instance { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        Instance = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("SALESMIND_TEST_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            // The machine has no network beyond loopback: keep Chromium from trying to phone home.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Instance.DisposeAsync();
+        _playwright.Dispose();
+    }
+}
+
+/// <summary>A person in a browser: the sign-up page, their mailbox, the link, the countdown to login.</summary>
+public sealed class BrowserTests(Browser browser) : IClassFixture<Browser>
+{
+    private async Task<IPage> NewPageAsync(int width = 1280)
+    {
+        var context = await browser.Instance.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = 900 },
+            Locale = "ja-JP",
+        });
+        return await context.NewPageAsync();
+    }
+
+    [Fact]
+    public async Task A_person_signs_up_in_the_browser_clicks_the_emailed_link_and_is_sent_to_login()
+    {
+        var page = await NewPageAsync(width: 360);
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add(message.Text);
+            }
+        };
+        var id = Guid.NewGuid().ToString("N")[..10];
+        var email = $"browser-{id}@mail.test";
+
+        await page.GotoAsync($"{Stack.FrontDoor}/register.html");
+        await page.FillAsync("#username", $"browser_{id}");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", "Velvet-Compass-9047");
+        await page.WaitForSelectorAsync("#industry option[value='retail']", new() { State = WaitForSelectorState.Attached });
+        await page.SelectOptionAsync("#industry", "retail");
+        await page.SelectOptionAsync("#sales_experience", "3_to_5_years");
+        await page.FillAsync("#purpose", "新規顧客の開拓");
+        await page.ClickAsync("#register-submit");
+
+        await page.WaitForSelectorAsync("#sent-panel", new() { State = WaitForSelectorState.Visible });
+        Assert.Equal(email, (await page.TextContentAsync("#sent-email"))?.Trim());
+
+        var mail = Assert.Single(await Mailbox.WaitForAsync(email, TimeSpan.FromSeconds(15)));
+        Assert.Equal("SalesMind メールアドレスの確認をお願いします", mail.Subject);
+
+        await page.GotoAsync(FrontDoor.VerificationLink(mail));
+        Assert.EndsWith("/email_verified.html", new Uri(page.Url).AbsolutePath);
+        await page.WaitForURLAsync("**/login.html", new() { Timeout = 10_000 });
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task The_servers_field_errors_appear_beside_their_fields()
+    {
+        var taken = FrontDoor.NewSignup();
+        await FrontDoor.RegisterAsync(taken);
+        var page = await NewPageAsync();
+
+        await page.GotoAsync($"{Stack.FrontDoor}/register.html?lang=en");
+        await page.FillAsync("#username", taken["username"]!);
+        await page.FillAsync("#email", $"other-{Guid.NewGuid():N}@mail.test");
+        await page.FillAsync("#password", "Velvet-Compass-9047");
+        await page.WaitForSelectorAsync("#industry option[value='retail']", new() { State = WaitForSelectorState.Attached });
+        await page.SelectOptionAsync("#industry", "retail");
+        await page.ClickAsync("#register-submit");
+
+        var error = page.Locator("#username-error");
+        await Assertions.Expect(error).ToHaveTextAsync("This username is already taken.");
+        Assert.Equal("true", await page.GetAttributeAsync("#username", "aria-invalid"));
+    }
+
+    [Theory]
+    [InlineData("expired", "has expired")]
+    [InlineData("used", "already been used")]
+    [InlineData("invalid", "not valid")]
+    [InlineData("something-else", "not valid")]
+    public async Task Each_verification_error_has_its_own_message_and_a_way_on(string reason, string message)
+    {
+        var page = await NewPageAsync();
+
+        await page.GotoAsync($"{Stack.FrontDoor}/email_verification_error.html?reason={reason}&lang=en");
+
+        var text = await page.InnerTextAsync("main");
+        Assert.Contains(message, text, StringComparison.Ordinal);
+        Assert.True(await page.Locator("a[href$='login.html']").CountAsync() > 0);
+    }
+}
