@@ -3,14 +3,20 @@ using SalesMind.Identity.Registration;
 using SalesMind.Identity.Verification;
 using SalesMind.ServiceDefaults;
 
-var builder = WebApplication.CreateBuilder(args);
+if (args is ["health-probe"])
+{
+    return await HealthProbe.RunAsync();
+}
+
+// Settings files sit beside the binaries, wherever the process is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddIdentityServices();
 
 var app = builder.Build();
 if (args is ["migrate", ..])
 {
     await app.MigrateAsync();
-    return;
+    return 0;
 }
 
 app.UseSalesMindErrors();
@@ -18,7 +24,8 @@ app.MapHealth();
 app.MapRegistration();
 app.MapVerification();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
 public partial class Program;

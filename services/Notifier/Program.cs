@@ -1,20 +1,27 @@
 using SalesMind.Notifier;
 using SalesMind.ServiceDefaults;
 
-var builder = WebApplication.CreateBuilder(args);
+if (args is ["health-probe"])
+{
+    return await HealthProbe.RunAsync();
+}
+
+// Settings files sit beside the binaries, wherever the process is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddNotifierServices();
 
 var app = builder.Build();
 if (args is ["migrate", ..])
 {
     await app.MigrateAsync();
-    return;
+    return 0;
 }
 
 app.UseSalesMindErrors();
 app.MapHealth();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
 public partial class Program;
