@@ -280,6 +280,10 @@ public sealed class RegistrationTests(IdentityApp app)
         await SalesMind.TestSupport.Eventually.HoldsAsync(
             async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), "ready: database and broker reachable");
+        var report = await client.GetFromJsonAsync<JsonElement>("/health/ready");
+        var checks = report.GetProperty("checks").EnumerateObject().Select(c => c.Name).ToList();
+        Assert.Contains("database", checks);
+        Assert.Contains(checks, c => c.StartsWith("masstransit", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -15,6 +15,8 @@ public sealed class NotifierApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public TestDatabase Database { get; } = TestDatabase.Named("notifier_test");
 
+    public TestVirtualHost VirtualHost => _vhost;
+
     public async Task InitializeAsync()
     {
         _vhost = await TestVirtualHost.CreateAsync("notifier-test");

@@ -25,11 +25,19 @@ public sealed class TestVirtualHost : IAsyncDisposable
         return vhost;
     }
 
-    /// <summary>Messages waiting in <paramref name="queue"/> (the management API refreshes every few seconds).</summary>
-    public async Task<bool> QueueExistsAsync(string queue)
+    /// <summary>
+    /// The management API's view of <paramref name="queue"/> (type, durable, messages, …), or
+    /// null if it does not exist. Message counts are refreshed every few seconds.
+    /// </summary>
+    public async Task<System.Text.Json.JsonElement?> QueueAsync(string queue)
     {
         var response = await Management.GetAsync($"api/queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}");
-        return response.IsSuccessStatusCode;
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,34 @@
+using SalesMind.Contracts;
+using SalesMind.TestSupport;
+
+namespace SalesMind.Notifier.Tests;
+
+/// <summary>What the Notifier's endpoints look like on the real broker.</summary>
+[Collection(NotifierCollection.Name)]
+public sealed class QueueTests(NotifierApp app)
+{
+    [Theory]
+    [InlineData("user-registered")]
+    [InlineData("account-already-exists")]
+    public async Task Consumers_read_from_durable_quorum_queues(string queue)
+    {
+        var info = await app.VirtualHost.QueueAsync(queue);
+
+        Assert.NotNull(info);
+        Assert.Equal("quorum", info.Value.GetProperty("type").GetString());
+        Assert.True(info.Value.GetProperty("durable").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_message_that_always_fails_ends_in_the_error_queue_after_its_retries()
+    {
+        // No recipient: storing the delivery fails every time (the column is NOT NULL).
+        var poison = new UserRegistered(Guid.NewGuid(), "nobody", null!, "en", "https://salesmind.example/x", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+
+        await app.PublishAsync(poison, Guid.NewGuid());
+
+        await Eventually.HoldsAsync(
+            async () => await app.VirtualHost.QueueAsync("user-registered_error") is { } q && q.TryGetProperty("messages", out var n) && n.GetInt32() == 1,
+            TimeSpan.FromSeconds(60), "the poison message in user-registered_error");
+    }
+}
