@@ -6,7 +6,7 @@ using SalesMind.Outbox;
 namespace SalesMind.Notifier.Deliveries;
 
 /// <summary>What every consumer does with a rendered email: record it once, then wake the dispatcher.</summary>
-public sealed class DeliveryQueue(NotifierDb db, DispatchSignal signal, TimeProvider time)
+public sealed partial class DeliveryQueue(NotifierDb db, DispatchSignal signal, TimeProvider time, ILogger<DeliveryQueue> logger)
 {
     /// <summary>
     /// In one transaction: the inbox row (a redelivered event stops here) and the delivery.
@@ -20,6 +20,7 @@ public sealed class DeliveryQueue(NotifierDb db, DispatchSignal signal, TimeProv
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (!await Inbox.TryAcceptAsync(db, context.InboxKey(), consumer, ct))
         {
+            LogDuplicate(context.InboxKey(), consumer);
             return null;
         }
 
@@ -44,4 +45,7 @@ public sealed class DeliveryQueue(NotifierDb db, DispatchSignal signal, TimeProv
         signal.Set();
         return delivery.Id;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} was already handled by {Consumer}; acknowledged and ignored")]
+    private partial void LogDuplicate(Guid messageId, string consumer);
 }
