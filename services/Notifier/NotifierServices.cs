@@ -39,6 +39,7 @@ public static class NotifierServices
         services.AddScoped<DeliveryQueue>();
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<ISmtpSender, MailKitSmtpSender>();
+        services.AddSingleton<PostfixMailLog>();
         services.AddHostedService<Dispatcher>();
 
         services.AddProblemDetails();

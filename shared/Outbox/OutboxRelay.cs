@@ -83,6 +83,12 @@ public sealed partial class OutboxRelay(
     /// <summary>Claims, publishes and settles one batch. Returns how many rows were claimed.</summary>
     internal async Task<int> RelayBatchAsync(CancellationToken ct)
     {
+        // While the broker is unreachable, claiming would only burn attempts: wait it out.
+        if (busControl.CheckHealth().Status == BusHealthStatus.Unhealthy)
+        {
+            return 0;
+        }
+
         var rows = await ClaimAsync(ct);
         if (rows.Count == 0)
         {
@@ -149,13 +155,7 @@ public sealed partial class OutboxRelay(
         activity?.SetTag("messaging.message.type", row.MessageType);
         try
         {
-            if (!_options.MessageTypes.TryGetValue(row.MessageType, out var type))
-            {
-                throw new InvalidOperationException($"Unknown message type '{row.MessageType}': no contract with that name is registered.");
-            }
-
-            var message = JsonSerializer.Deserialize(row.Body, type, OutboxWriter.Json)
-                ?? throw new InvalidOperationException("The stored body is JSON null.");
+            var (message, type) = Deserialize(row);
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(_options.PublishTimeout);
@@ -169,21 +169,50 @@ public sealed partial class OutboxRelay(
         }
     }
 
+    /// <summary>Turns a row back into its contract; a row that cannot be is the message's own fault.</summary>
+    private (object Message, Type Type) Deserialize(ClaimedRow row)
+    {
+        if (!_options.MessageTypes.TryGetValue(row.MessageType, out var type))
+        {
+            throw new UnpublishableMessageException($"Unknown message type '{row.MessageType}': no contract with that name is registered.");
+        }
+
+        try
+        {
+            var message = JsonSerializer.Deserialize(row.Body, type, OutboxWriter.Json)
+                ?? throw new UnpublishableMessageException("The stored body is JSON null.");
+            return (message, type);
+        }
+        catch (JsonException ex)
+        {
+            throw new UnpublishableMessageException($"The stored body is not a valid {type.Name}: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// A row that cannot be published (unknown type, unreadable body) counts an attempt and is
+    /// dead-lettered after MaxAttempts. Any other failure (broker down, publish not confirmed in
+    /// time, shutdown) is not the message's fault: the attempt is given back, so a long broker
+    /// outage never dead-letters anything.
+    /// </summary>
     private async Task RecordFailureAsync(ClaimedRow row, Exception error)
     {
-        var deadLetter = row.Attempts >= _options.MaxAttempts;
+        var messageFault = error is UnpublishableMessageException;
+        var deadLetter = messageFault && row.Attempts >= _options.MaxAttempts;
         await using var update = dataSource.Value.CreateCommand("""
             UPDATE outbox_message
                SET locked_until = NULL,
                    last_error = $2,
                    available_at = now() + $3,
+                   attempts = CASE WHEN $5 THEN attempts ELSE attempts - 1 END,
                    dead_lettered_at = CASE WHEN $4 THEN now() END
              WHERE id = $1
             """);
         update.Parameters.Add(new NpgsqlParameter { Value = row.Id });
         update.Parameters.Add(new NpgsqlParameter { Value = $"{error.GetType().Name}: {error.Message}" });
-        update.Parameters.Add(new NpgsqlParameter { Value = _options.BackoffFor(row.Attempts) });
+        update.Parameters.Add(new NpgsqlParameter { Value = messageFault ? _options.BackoffFor(row.Attempts) : _options.PollInterval });
         update.Parameters.Add(new NpgsqlParameter { Value = deadLetter });
+        update.Parameters.Add(new NpgsqlParameter { Value = messageFault });
         await update.ExecuteNonQueryAsync(CancellationToken.None);
 
         if (deadLetter)
@@ -239,6 +268,8 @@ public sealed partial class OutboxRelay(
             }
         }
     }
+
+    private sealed class UnpublishableMessageException(string message) : Exception(message);
 
     private sealed record ClaimedRow(long Id, Guid MessageId, string MessageType, string Body, string? TraceParent, int Attempts);
 

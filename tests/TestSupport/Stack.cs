@@ -24,6 +24,9 @@ public static class Stack
 
     public static string Maildir { get; } = Env("SALESMIND_TEST_MAILDIR", Path.Combine(RepoRoot, ".stack", "mail"));
 
+    /// <summary>The stack's Postfix log, which the Notifier reads to settle in-doubt deliveries.</summary>
+    public static string PostfixLog { get; } = Env("SALESMIND_TEST_POSTFIX_LOG", Path.Combine(RepoRoot, ".stack", "logs", "postfix.log"));
+
     /// <summary>The stack's own databases, for end-to-end checks of what the running services stored.</summary>
     public static string IdentityDatabase { get; } = Env("SALESMIND_TEST_IDENTITY_DB", "Host=127.0.0.1;Port=5433;Username=postgres;Database=salesmind_identity");
 

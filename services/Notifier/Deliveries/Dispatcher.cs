@@ -16,6 +16,7 @@ namespace SalesMind.Notifier.Deliveries;
 public sealed partial class Dispatcher(
     IServiceScopeFactory scopes,
     ISmtpSender smtp,
+    PostfixMailLog mailLog,
     DispatchSignal signal,
     IOptions<DeliveryOptions> options,
     IOptions<MailOptions> mail,
@@ -57,57 +58,94 @@ public sealed partial class Dispatcher(
         }
     }
 
-    /// <summary>Claims and sends one batch. Returns how many deliveries were claimed.</summary>
+    /// <summary>Settles in-doubt deliveries, then claims and sends one batch. Returns how many were claimed.</summary>
     internal async Task<int> DispatchBatchAsync(CancellationToken ct)
+    {
+        await ReconcileInDoubtAsync(ct);
+
+        List<Delivery> deliveries;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<NotifierDb>();
+            // One short statement; SKIP LOCKED lets several Notifier instances share the work.
+            deliveries = await db.Deliveries.FromSql($"""
+                WITH c AS (
+                    SELECT id FROM deliveries
+                    WHERE status IN ('queued', 'deferred') AND next_attempt_at <= now()
+                    ORDER BY next_attempt_at
+                    LIMIT {_options.BatchSize}
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE deliveries d
+                   SET status = 'sending', attempts = d.attempts + 1, locked_until = now() + {_options.LockDuration}, updated_at = now()
+                  FROM c
+                 WHERE d.id = c.id
+                RETURNING d.*
+                """).AsNoTracking().ToListAsync(ct);
+        }
+
+        // Each result is saved the moment it is known: the window in which the server has said
+        // 250 and we have not written it down is one small UPDATE wide.
+        await Task.WhenAll(deliveries.Select(async d => await RecordAsync(d, await SendAsync(d, ct))));
+        return deliveries.Count;
+    }
+
+    /// <summary>
+    /// A delivery left in <c>sending</c> past its lock belonged to a dispatcher that died during
+    /// the hand-over: the mail server may or may not have accepted it. Ask the mail server's log
+    /// first; resend only what it never accepted.
+    /// </summary>
+    internal async Task ReconcileInDoubtAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NotifierDb>();
-
-        // One short statement: a crashed dispatcher's 'sending' rows come back once their lock expires.
-        var deliveries = await db.Deliveries.FromSql($"""
+        var inDoubt = await db.Deliveries.FromSql($"""
             WITH c AS (
                 SELECT id FROM deliveries
-                WHERE (status IN ('queued', 'deferred') AND next_attempt_at <= now())
-                   OR (status = 'sending' AND locked_until < now())
-                ORDER BY next_attempt_at
+                WHERE status = 'sending' AND locked_until < now()
+                ORDER BY locked_until
                 LIMIT {_options.BatchSize}
                 FOR UPDATE SKIP LOCKED)
             UPDATE deliveries d
-               SET status = 'sending', attempts = d.attempts + 1, locked_until = now() + {_options.LockDuration}, updated_at = now()
+               SET locked_until = now() + {_options.LockDuration}, updated_at = now()
               FROM c
              WHERE d.id = c.id
             RETURNING d.*
-            """).AsTracking().ToListAsync(ct);
-        if (deliveries.Count == 0)
+            """).AsNoTracking().ToListAsync(ct);
+        if (inDoubt.Count == 0)
         {
-            return 0;
+            return;
         }
 
-        var outcomes = await Task.WhenAll(deliveries.Select(d => SendAsync(d, ct)));
-        foreach (var (delivery, attempt) in deliveries.Zip(outcomes))
+        var domain = mail.Value.MessageIdDomain;
+        var accepted = await mailLog.FindAcceptedAsync(inDoubt.Select(d => d.MessageIdHeader(domain)).ToList(), ct);
+        foreach (var delivery in inDoubt)
         {
-            Apply(delivery, attempt);
-            db.DeliveryAttempts.Add(attempt);
-        }
+            var now = time.GetUtcNow();
+            DeliveryAttempt attempt;
+            if (accepted.TryGetValue(delivery.MessageIdHeader(domain), out var queueId))
+            {
+                delivery.QueueId = queueId;
+                attempt = NewAttempt(delivery, now, 0, "sent", 250, $"accepted before the Notifier stopped (found in the mail log as {queueId})");
+            }
+            else
+            {
+                if (!mailLog.IsConfigured)
+                {
+                    LogResendingUnchecked(delivery.Id);
+                }
 
-        await db.SaveChangesAsync(CancellationToken.None);
-        return deliveries.Count;
+                attempt = NewAttempt(delivery, now, 0, "interrupted", null,
+                    mailLog.IsConfigured ? "the Notifier stopped during this attempt; the mail server never accepted the message" : "the Notifier stopped during this attempt; no mail log to check, sending again");
+            }
+
+            await RecordAsync(delivery, attempt);
+        }
     }
 
     private async Task<DeliveryAttempt> SendAsync(Delivery delivery, CancellationToken ct)
     {
         var started = time.GetUtcNow();
         var clock = Stopwatch.StartNew();
-        DeliveryAttempt Attempt(string outcome, int? code, string? reply) => new()
-        {
-            DeliveryId = delivery.Id,
-            Number = delivery.Attempts,
-            StartedAt = started,
-            DurationMs = (int)clock.ElapsedMilliseconds,
-            Outcome = outcome,
-            SmtpCode = code,
-            Reply = reply is { Length: > 1000 } ? reply[..1000] : reply,
-        };
 
         MimeMessage message;
         try
@@ -116,30 +154,73 @@ public sealed partial class Dispatcher(
         }
         catch (ParseException ex)
         {
-            return Attempt("failed", null, $"Unusable recipient address: {ex.Message}");
+            return NewAttempt(delivery, started, 0, "failed", null, $"Unusable recipient address: {ex.Message}");
         }
 
         try
         {
             var accepted = await smtp.SendAsync(message, ct);
             delivery.QueueId = accepted.QueueId;
-            return Attempt("sent", 250, accepted.Reply);
+            return NewAttempt(delivery, started, clock.ElapsedMilliseconds, "sent", 250, accepted.Reply);
         }
         catch (SmtpRejectedException ex)
         {
-            return Attempt(ex.IsPermanent ? "failed" : "deferred", ex.Code, ex.Reply);
+            return NewAttempt(delivery, started, clock.ElapsedMilliseconds, ex.IsPermanent ? "failed" : "deferred", ex.Code, ex.Reply);
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            return Attempt("deferred", null, $"{ex.GetType().Name}: {ex.Message}");
+            return NewAttempt(delivery, started, clock.ElapsedMilliseconds, "deferred", null, $"{ex.GetType().Name}: {ex.Message}");
         }
+    }
+
+    private static DeliveryAttempt NewAttempt(Delivery delivery, DateTimeOffset started, long durationMs, string outcome, int? code, string? reply) => new()
+    {
+        DeliveryId = delivery.Id,
+        Number = delivery.Attempts,
+        StartedAt = started,
+        DurationMs = (int)durationMs,
+        Outcome = outcome,
+        SmtpCode = code,
+        Reply = reply is { Length: > 1000 } ? reply[..1000] : reply,
+    };
+
+    /// <summary>
+    /// Writes the attempt and the delivery's new state, if this dispatcher still owns the
+    /// delivery (its lock is the one it claimed with; a takeover after an expired lock wins).
+    /// </summary>
+    private async Task RecordAsync(Delivery delivery, DeliveryAttempt attempt)
+    {
+        var claimedLock = delivery.LockedUntil;
+        Apply(delivery, attempt);
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NotifierDb>();
+        await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        var updated = await db.Deliveries
+            .Where(d => d.Id == delivery.Id && d.Status == DeliveryStatus.Sending && d.LockedUntil == claimedLock)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(d => d.Status, delivery.Status)
+                .SetProperty(d => d.QueueId, delivery.QueueId)
+                .SetProperty(d => d.LastError, delivery.LastError)
+                .SetProperty(d => d.NextAttemptAt, delivery.NextAttemptAt)
+                .SetProperty(d => d.SentAt, delivery.SentAt)
+                .SetProperty(d => d.LockedUntil, (DateTimeOffset?)null)
+                .SetProperty(d => d.UpdatedAt, delivery.UpdatedAt), CancellationToken.None);
+        if (updated == 0)
+        {
+            LogLostOwnership(delivery.Id, attempt.Outcome);
+            return;
+        }
+
+        db.DeliveryAttempts.Add(attempt);
+        await db.SaveChangesAsync(CancellationToken.None);
+        await tx.CommitAsync(CancellationToken.None);
     }
 
     private void Apply(Delivery delivery, DeliveryAttempt attempt)
     {
         var now = time.GetUtcNow();
         delivery.UpdatedAt = now;
-        delivery.LockedUntil = null;
         switch (attempt.Outcome)
         {
             case "sent":
@@ -152,6 +233,12 @@ public sealed partial class Dispatcher(
                 delivery.Status = DeliveryStatus.Failed;
                 delivery.LastError = attempt.Reply;
                 LogFailed(delivery.Id, delivery.Template, attempt.Reply);
+                break;
+            case "interrupted":
+                // Not the message's fault: straight back in line, without waiting out a backoff.
+                delivery.Status = DeliveryStatus.Queued;
+                delivery.NextAttemptAt = now;
+                delivery.LastError = attempt.Reply;
                 break;
             default:
                 delivery.LastError = attempt.Reply;
@@ -198,6 +285,12 @@ public sealed partial class Dispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} deferred after attempt {Attempts} until {NextAttemptAt}: {Reply}")]
     private partial void LogDeferred(Guid deliveryId, int attempts, DateTimeOffset nextAttemptAt, string? reply);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} was in doubt and no mail log is configured (Smtp:MailLogPath): sending it again, possibly twice")]
+    private partial void LogResendingUnchecked(Guid deliveryId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} was taken over by another dispatcher before its {Outcome} result was saved; that dispatcher settles it")]
+    private partial void LogLostOwnership(Guid deliveryId, string outcome);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivery {DeliveryId} abandoned after {Attempts} attempts: {Reply}")]
     private partial void LogAbandoned(Guid deliveryId, int attempts, string? reply);

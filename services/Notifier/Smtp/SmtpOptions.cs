@@ -19,6 +19,13 @@ public sealed class SmtpOptions
 
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Postfix's log file, readable by the Notifier. With it, a delivery whose fate is in doubt
+    /// after a crash is checked against what Postfix accepted before it is sent again; without
+    /// it such a delivery is sent again (at least once, possibly twice).
+    /// </summary>
+    public string? MailLogPath { get; set; }
 }
 
 /// <summary>Who emails come from (section <c>Mail</c>).</summary>

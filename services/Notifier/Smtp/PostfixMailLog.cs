@@ -1,0 +1,77 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace SalesMind.Notifier.Smtp;
+
+/// <summary>
+/// What the mail server already accepted, read from Postfix's log. This is how the dispatcher
+/// settles a delivery whose fate is in doubt (the Notifier died between handing the message
+/// over and recording the server's answer) without sending it twice.
+/// </summary>
+/// <remarks>
+/// A message counts as accepted only when both lines exist: <c>cleanup: ID: message-id=&lt;…&gt;</c>
+/// (written while the message is received) and <c>qmgr: ID: from=&lt;…&gt;</c> (written once the
+/// queue file is committed). A client that vanished in the middle of DATA leaves only the first,
+/// and its message was discarded: that delivery must be sent again.
+/// </remarks>
+public sealed partial class PostfixMailLog(IOptions<SmtpOptions> options)
+{
+    /// <summary>How much of the end of the log is read: in-doubt deliveries are minutes old, not days.</summary>
+    private const long TailBytes = 256L * 1024 * 1024;
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(options.Value.MailLogPath);
+
+    /// <summary>For each Message-ID the server accepted, its queue id. Ids not found are absent.</summary>
+    public async Task<Dictionary<string, string>> FindAcceptedAsync(IReadOnlyCollection<string> messageIds, CancellationToken ct)
+    {
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        var path = options.Value.MailLogPath;
+        if (string.IsNullOrWhiteSpace(path) || messageIds.Count == 0)
+        {
+            return found;
+        }
+
+        var wanted = messageIds.ToHashSet(StringComparer.Ordinal);
+        var queueIdsByMessageId = new Dictionary<string, string>(StringComparer.Ordinal);
+        var committed = new HashSet<string>(StringComparer.Ordinal);
+
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        if (stream.Length > TailBytes)
+        {
+            stream.Seek(-TailBytes, SeekOrigin.End);
+        }
+
+        using var reader = new StreamReader(stream);
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            var cleanup = CleanupLine().Match(line);
+            if (cleanup.Success && wanted.Contains(cleanup.Groups[2].Value))
+            {
+                queueIdsByMessageId[cleanup.Groups[2].Value] = cleanup.Groups[1].Value;
+                continue;
+            }
+
+            var queued = QueuedLine().Match(line);
+            if (queued.Success)
+            {
+                committed.Add(queued.Groups[1].Value);
+            }
+        }
+
+        foreach (var (messageId, queueId) in queueIdsByMessageId)
+        {
+            if (committed.Contains(queueId))
+            {
+                found[messageId] = queueId;
+            }
+        }
+
+        return found;
+    }
+
+    [GeneratedRegex(@"postfix/cleanup\[\d+\]: ([0-9A-Za-z]+): message-id=<([^>]+)>")]
+    private static partial Regex CleanupLine();
+
+    [GeneratedRegex(@"postfix/qmgr\[\d+\]: ([0-9A-Za-z]+): from=<")]
+    private static partial Regex QueuedLine();
+}
