@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using SalesMind.Contracts;
 using SalesMind.Notifier.Consumers;
 using SalesMind.Notifier.Data;
@@ -19,9 +20,18 @@ public static class NotifierServices
         var connectionString = builder.Configuration.GetConnectionString("Notifier")
             ?? throw new InvalidOperationException("Missing configuration 'ConnectionStrings:Notifier' (env ConnectionStrings__Notifier).");
 
-        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.MailLogPath is null || Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(o.MailLogPath))),
+                "Smtp:MailLogPath names a file in a directory that does not exist.")
+            .ValidateOnStart();
         services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations()
+            .PostConfigure(o => o.RetryDelays = o.RetryDelays is [] ? DeliveryOptions.DefaultRetryDelays : o.RetryDelays)
+            .Validate(o => o.RetryDelays.All(d => d > TimeSpan.Zero), "Deliveries:RetryDelays must all be positive.")
+            .Validate<IOptions<SmtpOptions>>(
+                (o, smtp) => o.LockDuration >= 3 * smtp.Value.Timeout + TimeSpan.FromSeconds(10),
+                "Deliveries:LockDuration must be at least 3 × Smtp:Timeout + 10 s, or a slow send could be taken over and sent twice.")
+            .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
         services.AddDbContext<NotifierDb>((sp, options) => options

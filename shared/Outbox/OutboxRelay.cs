@@ -183,7 +183,7 @@ public sealed partial class OutboxRelay(
                 ?? throw new UnpublishableMessageException("The stored body is JSON null.");
             return (message, type);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {
             throw new UnpublishableMessageException($"The stored body is not a valid {type.Name}: {ex.Message}");
         }

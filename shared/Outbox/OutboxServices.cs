@@ -25,6 +25,8 @@ public static class OutboxServices
             .BindConfiguration(OutboxOptions.Section)
             .Configure(o => o.AddMessageTypesFrom(contracts))
             .ValidateDataAnnotations()
+            .Validate(o => o.PublishTimeout < o.LockDuration,
+                "Outbox:PublishTimeout must be shorter than Outbox:LockDuration, or a slow publish could be claimed and published again.")
             .ValidateOnStart();
     }
 }

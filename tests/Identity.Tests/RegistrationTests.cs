@@ -78,6 +78,10 @@ public sealed class RegistrationTests(IdentityApp app)
     [InlineData("email", "", "Enter an email address.")]
     [InlineData("email", "not-an-email", "Enter a valid email address.")]
     [InlineData("email", "two@@mail.test", "Enter a valid email address.")]
+    [InlineData("email", "x<victim@mail.test>", "Enter a valid email address.")]
+    [InlineData("email", "victim@mail.test(x)", "Enter a valid email address.")]
+    [InlineData("email", "\"a\"@mail.test", "Enter a valid email address.")]
+    [InlineData("email", ".dot@mail.test", "Enter a valid email address.")]
     [InlineData("password", "", "Enter a password.")]
     [InlineData("password", "short1!", "Password must be at least 8 characters.")]
     [InlineData("password", "1234567890", "Password cannot be entirely numeric.")]
@@ -233,28 +237,68 @@ public sealed class RegistrationTests(IdentityApp app)
     }
 
     [Fact]
-    public async Task An_unverified_address_signed_up_again_gets_a_fresh_link_for_the_existing_account()
+    public async Task An_unverified_address_signed_up_again_restarts_that_account_with_the_new_details_and_link()
     {
         var first = IdentityApp.NewSignup();
         await app.RegisterAsync(first);
         var second = IdentityApp.NewSignup("ja");
         second["email"] = first["email"];
+        second["password"] = "Another-Secret-4410";
 
         Assert.Equal(HttpStatusCode.Accepted, (await app.RegisterAsync(second)).StatusCode);
-        Assert.Equal(HttpStatusCode.Accepted, (await app.RegisterAsync(second)).StatusCode);
+        // Within the hour nothing more happens, whoever asks.
+        var third = IdentityApp.NewSignup();
+        third["email"] = first["email"];
+        Assert.Equal(HttpStatusCode.Accepted, (await app.RegisterAsync(third)).StatusCode);
 
         var events = await app.EventsAsync("UserRegistered", first["email"]!);
         Assert.Equal(2, events.Count);
-        Assert.Equal(first["username"], events[1].GetProperty("username").GetString());
+        Assert.Equal(second["username"], events[1].GetProperty("username").GetString());
         Assert.Equal("ja", events[1].GetProperty("locale").GetString());
-        Assert.NotEqual(events[0].GetProperty("verificationUrl").GetString(), events[1].GetProperty("verificationUrl").GetString());
         Assert.Empty(await app.EventsAsync("AccountAlreadyExists", first["email"]!));
         Assert.Equal(1, await app.Database.ScalarAsync<long>("SELECT count(*) FROM users WHERE normalized_email = lower($1)", first["email"]!));
+        Assert.Equal(second["username"], await app.Database.ScalarAsync<string>("SELECT username FROM users WHERE email = $1", first["email"]!));
 
-        // The fresh link works.
-        var link = events[1].GetProperty("verificationUrl").GetString()!;
-        var response = await app.Client().GetAsync(link[IdentityApp.PublicBaseUrl.Length..]);
-        Assert.Equal("/email_verified.html", response.Headers.Location!.OriginalString);
+        // The first sign-up's link no longer works; the new one does.
+        var client = app.Client();
+        var oldLink = events[0].GetProperty("verificationUrl").GetString()!;
+        var newLink = events[1].GetProperty("verificationUrl").GetString()!;
+        Assert.Equal("/email_verification_error.html?reason=expired",
+            (await client.GetAsync(oldLink[IdentityApp.PublicBaseUrl.Length..])).Headers.Location!.OriginalString);
+        Assert.Equal("/email_verified.html",
+            (await client.GetAsync(newLink[IdentityApp.PublicBaseUrl.Length..])).Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task A_taken_username_is_a_409_even_with_an_address_that_has_an_account()
+    {
+        // Otherwise 202-or-409 would tell whether that address belongs to that username.
+        var first = IdentityApp.NewSignup();
+        await app.RegisterAsync(first);
+        var probe = IdentityApp.NewSignup();
+        probe["username"] = first["username"];
+        probe["email"] = first["email"];
+
+        Assert.Equal(HttpStatusCode.Conflict, (await app.RegisterAsync(probe)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Parallel_sign_ups_with_one_verified_address_mail_its_owner_once()
+    {
+        var first = IdentityApp.NewSignup();
+        await app.RegisterAsync(first);
+        var link = (await app.EventsAsync("UserRegistered", first["email"]!))[0].GetProperty("verificationUrl").GetString()!;
+        await app.Client().GetAsync(link[IdentityApp.PublicBaseUrl.Length..]);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+        {
+            var again = IdentityApp.NewSignup();
+            again["email"] = first["email"];
+            return app.RegisterAsync(again);
+        }));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
+        Assert.Single(await app.EventsAsync("AccountAlreadyExists", first["email"]!));
     }
 
     [Fact]

@@ -45,7 +45,8 @@ public sealed class NotifierApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Smtp:Host", Stack.SmtpHost);
         builder.UseSetting("Smtp:Port", Stack.SmtpPort.ToString());
         builder.UseSetting("Deliveries:PollInterval", "00:00:00.200");
-        builder.UseSetting("Deliveries:LockDuration", "00:00:05");
+        builder.UseSetting("Smtp:Timeout", "00:00:02");
+        builder.UseSetting("Deliveries:LockDuration", "00:00:16");
         builder.UseSetting("Smtp:MailLogPath", Stack.PostfixLog);
     }
 

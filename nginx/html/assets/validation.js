@@ -17,7 +17,8 @@ export const PURPOSE_MAX_LENGTH = 500;
 
 const USERNAME_CHARACTERS = /^[\p{L}\p{Nd}@.+\-_]+$/u;
 const ALL_DIGITS = /^[0-9]+$/;
-const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/u;
+// A bare address: no display name, comment or quotes ("x <a@b.c>" must not pass as a@b.c).
+const EMAIL_SHAPE = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 const SIMILARITY_THRESHOLD = 0.7;
 
 /** The username as the server stores it: trimmed, full-width letters and digits folded (NFKC). */
@@ -40,12 +41,12 @@ export function emailErrors(email) {
   return isPlausibleEmail(email) ? [] : ['err.email.invalid'];
 }
 
-// Deliberately plain (one @, a dotted domain, no spaces): the confirmation email is the real test.
+// Deliberately plain (a bare address, a dotted domain): the confirmation email is the real test.
 function isPlausibleEmail(email) {
   if (email.length > EMAIL_MAX_LENGTH || !EMAIL_SHAPE.test(email)) return false;
   const at = email.lastIndexOf('@');
-  const domain = email.slice(at + 1);
-  return at <= EMAIL_LOCAL_MAX_LENGTH && !domain.startsWith('.') && !domain.endsWith('.') && !domain.includes('..');
+  const local = email.slice(0, at);
+  return at <= EMAIL_LOCAL_MAX_LENGTH && !local.startsWith('.') && !local.endsWith('.') && !local.includes('..');
 }
 
 /** `username` is the normalized one (see normalizeUsername). */

@@ -68,18 +68,29 @@ public static partial class RegistrationEndpoints
         var log = loggers.CreateLogger("SalesMind.Identity.Registration");
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var owner = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == registration.NormalizedEmail, ct);
+
+        // The username first: whether a name is taken is public anyway, and answering 409 before
+        // looking at the address means the answer never depends on who owns the address.
+        if (await db.Users.AnyAsync(u => u.NormalizedUsername == registration.NormalizedUsername, ct))
+        {
+            return UsernameTaken(locale);
+        }
+
+        // Locked, so parallel sign-ups with one address cannot all pass the once-an-hour check.
+        var owner = await db.Users
+            .FromSql($"SELECT * FROM users WHERE normalized_email = {registration.NormalizedEmail} FOR UPDATE")
+            .Include(u => u.Profile)
+            .SingleOrDefaultAsync(ct);
         if (owner is not null)
         {
-            // Same 202 as a new sign-up; only the address's owner learns more, by mail: a fresh
-            // verification link if the account was never verified (say its link expired), else a
-            // notice that someone tried. At most one such mail per interval, so this cannot be
-            // used to flood someone's mailbox.
+            // Same 202 as a new sign-up; only the address's owner learns more, by mail. At most
+            // one such mail per interval, so this cannot be used to flood someone's mailbox.
             if (owner.DuplicateSignupNoticeAt is null || owner.DuplicateSignupNoticeAt < now - settings.DuplicateSignupNoticeInterval)
             {
                 owner.DuplicateSignupNoticeAt = now;
                 if (owner.EmailVerifiedAt is null)
                 {
+                    await RestartPendingAccountAsync(db, owner, registration, passwordHash, now, ct);
                     AddVerification(db, owner, registration.Locale, settings, now);
                 }
                 else
@@ -94,11 +105,6 @@ public static partial class RegistrationEndpoints
             await tx.CommitAsync(ct);
             LogDuplicateEmail(log, owner.Id);
             return TypedResults.Accepted((string?)null, response);
-        }
-
-        if (await db.Users.AnyAsync(u => u.NormalizedUsername == registration.NormalizedUsername, ct))
-        {
-            return UsernameTaken(locale);
         }
 
         var user = new User
@@ -140,6 +146,27 @@ public static partial class RegistrationEndpoints
 
         LogRegistered(log, user.Id);
         return TypedResults.Accepted((string?)null, response);
+    }
+
+    /// <summary>
+    /// A never-verified account signed up for again: the newest sign-up replaces it (name,
+    /// password, profile) and earlier links stop working. Only the address's owner can finish
+    /// a sign-up, so someone who registered the address first cannot keep the account.
+    /// </summary>
+    private static async Task RestartPendingAccountAsync(
+        IdentityDb db, User owner, ValidRegistration registration, string passwordHash, DateTimeOffset now, CancellationToken ct)
+    {
+        owner.Username = registration.Username;
+        owner.NormalizedUsername = registration.NormalizedUsername;
+        owner.PasswordHash = passwordHash;
+        owner.Profile ??= new UserProfile { UserId = owner.Id, Industry = registration.Industry, Locale = registration.Locale };
+        owner.Profile.Industry = registration.Industry;
+        owner.Profile.SalesExperience = registration.SalesExperience;
+        owner.Profile.Purpose = registration.Purpose;
+        owner.Profile.Locale = registration.Locale;
+        await db.VerificationTokens
+            .Where(t => t.UserId == owner.Id && t.UsedAt == null && t.ExpiresAt > now)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.ExpiresAt, now), ct);
     }
 
     /// <summary>A new single-use link for <paramref name="user"/>, and the event that mails it.</summary>

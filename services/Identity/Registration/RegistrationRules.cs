@@ -129,8 +129,9 @@ public static partial class RegistrationRules
     }
 
     /// <summary>
-    /// A deliberately plain check (one @, a dotted domain, no spaces): the verification email is
-    /// the real proof that an address works.
+    /// A deliberately plain check of a bare address (the verification email is the real proof
+    /// that it works). Bare matters: mail libraries read <c>x &lt;a@b.c&gt;</c> or
+    /// <c>a@b.c (x)</c> as a@b.c, which would let one mailbox hold many accounts.
     /// </summary>
     public static bool IsEmail(string email)
     {
@@ -139,9 +140,8 @@ public static partial class RegistrationRules
             return false;
         }
 
-        var at = email.LastIndexOf('@');
-        var domain = email[(at + 1)..];
-        return at <= 64 && !domain.StartsWith('.') && !domain.EndsWith('.') && !domain.Contains("..", StringComparison.Ordinal);
+        var local = email[..email.IndexOf('@')];
+        return local.Length <= 64 && !local.StartsWith('.') && !local.EndsWith('.') && !local.Contains("..", StringComparison.Ordinal);
     }
 
     public static bool IsTooSimilar(string password, string username)
@@ -200,6 +200,6 @@ public static partial class RegistrationRules
     [GeneratedRegex(@"^[\p{L}\p{Nd}@.+\-_]+$")]
     private static partial Regex UsernamePattern();
 
-    [GeneratedRegex(@"^[^\s@]+@[^\s@]+\.[^\s@]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")]
     private static partial Regex EmailPattern();
 }

@@ -44,8 +44,9 @@ public static partial class VerificationEndpoints
             return Fail("invalid");
         }
 
-        // Read the user after the lock is held (a new statement sees what the other click committed).
-        var user = await db.Users.SingleAsync(u => u.Id == stored.UserId, ct);
+        // Lock the user too: two different links of one user clicked at once must not both
+        // activate it. Read after the locks are held, so this sees what another click committed.
+        var user = await db.Users.FromSql($"SELECT * FROM users WHERE id = {stored.UserId} FOR UPDATE").SingleAsync(ct);
         if (stored.UsedAt is not null)
         {
             // Mail scanners often open links before people do: a second click is still success.
@@ -58,9 +59,13 @@ public static partial class VerificationEndpoints
         }
 
         stored.UsedAt = now;
-        user.IsActive = true;
-        user.EmailVerifiedAt ??= now;
-        db.AddOutboxMessage(new UserEmailVerified(user.Id, user.Email, now), now);
+        if (user.EmailVerifiedAt is null)
+        {
+            user.IsActive = true;
+            user.EmailVerifiedAt = now;
+            db.AddOutboxMessage(new UserEmailVerified(user.Id, user.Email, now), now);
+        }
+
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
 

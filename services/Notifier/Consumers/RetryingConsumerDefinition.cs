@@ -1,11 +1,13 @@
 using MassTransit;
+using Npgsql;
 
 namespace SalesMind.Notifier.Consumers;
 
 /// <summary>
-/// The Notifier's consumers only touch their own database: a few quick in-memory retries ride
-/// out a database hiccup or a deadlock; a message that still fails goes to the queue's
-/// <c>_error</c> queue for an operator, instead of blocking the queue.
+/// The Notifier's consumers only touch their own database. A database that is restarting or
+/// unreachable is waited out (exponential retries for about five minutes) so no event goes to
+/// the error queue because of an outage; any other failure is the message's own (a poison
+/// message) and goes to the queue's <c>_error</c> queue at once, without holding up the others.
 /// </summary>
 public abstract class RetryingConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
@@ -13,6 +15,17 @@ public abstract class RetryingConsumerDefinition<TConsumer> : ConsumerDefinition
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<TConsumer> consumer, IRegistrationContext context)
     {
-        endpoint.UseMessageRetry(r => r.Intervals(100, 500, 2000, 5000));
+        endpoint.UseMessageRetry(r =>
+        {
+            r.Handle<Exception>(IsTransient);
+            r.Exponential(12, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500));
+        });
     }
+
+    internal static bool IsTransient(Exception ex) => ex switch
+    {
+        NpgsqlException npgsql => npgsql.IsTransient,
+        TimeoutException => true,
+        _ => ex.InnerException is not null && IsTransient(ex.InnerException),
+    };
 }

@@ -7,24 +7,30 @@ public sealed class DeliveryOptions
 {
     public const string Section = "Deliveries";
 
-    /// <summary>Waits before attempt 2, 3, …; when they run out the delivery is abandoned.</summary>
-    [MinLength(1)]
-    public TimeSpan[] RetryDelays { get; set; } =
+    /// <summary>The schedule used when none is configured.</summary>
+    public static readonly TimeSpan[] DefaultRetryDelays =
     [
         TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30),
         TimeSpan.FromHours(1), TimeSpan.FromHours(3), TimeSpan.FromHours(6), TimeSpan.FromHours(12),
     ];
 
+    /// <summary>
+    /// Waits before attempt 2, 3, …; when they run out the delivery is abandoned. Empty here
+    /// and filled with <see cref="DefaultRetryDelays"/> after binding: the configuration binder
+    /// appends to an array that already has items, so a default here would be added to.
+    /// </summary>
+    public TimeSpan[] RetryDelays { get; set; } = [];
+
     /// <summary>Fallback poll for due retries and for deliveries written by other instances.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a dispatcher owns a delivery it is sending.</summary>
+    /// <summary>
+    /// How long a dispatcher owns a delivery it is sending; it must outlast the slowest attempt
+    /// (three tries of Smtp:Timeout), or a live send could be taken for a dead one.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
     public TimeSpan LockDuration { get; set; } = TimeSpan.FromMinutes(2);
-
-    [Range(1, 1000)]
-    public int BatchSize { get; set; } = 16;
 
     public int MaxAttempts => RetryDelays.Length + 1;
 

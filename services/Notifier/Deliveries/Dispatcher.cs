@@ -20,10 +20,17 @@ public sealed partial class Dispatcher(
     DispatchSignal signal,
     IOptions<DeliveryOptions> options,
     IOptions<MailOptions> mail,
+    IOptions<SmtpOptions> smtpOptions,
     TimeProvider time,
     ILogger<Dispatcher> logger) : BackgroundService
 {
     private readonly DeliveryOptions _options = options.Value;
+
+    /// <summary>
+    /// Claim no more than can be sent at once: a claimed delivery waiting for a connection would
+    /// burn its lock while nobody works on it.
+    /// </summary>
+    private readonly int _batchSize = smtpOptions.Value.MaxConnections;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,7 +51,7 @@ public sealed partial class Dispatcher(
                 LogBatchFailed(ex);
             }
 
-            if (claimed < _options.BatchSize)
+            if (claimed < _batchSize)
             {
                 try
                 {
@@ -73,7 +80,7 @@ public sealed partial class Dispatcher(
                     SELECT id FROM deliveries
                     WHERE status IN ('queued', 'deferred') AND next_attempt_at <= now()
                     ORDER BY next_attempt_at
-                    LIMIT {_options.BatchSize}
+                    LIMIT {_batchSize}
                     FOR UPDATE SKIP LOCKED)
                 UPDATE deliveries d
                    SET status = 'sending', attempts = d.attempts + 1, locked_until = now() + {_options.LockDuration}, updated_at = now()
@@ -85,7 +92,13 @@ public sealed partial class Dispatcher(
 
         // Each result is saved the moment it is known: the window in which the server has said
         // 250 and we have not written it down is one small UPDATE wide.
-        await Task.WhenAll(deliveries.Select(async d => await RecordAsync(d, await SendAsync(d, ct))));
+        await Task.WhenAll(deliveries.Select(async d =>
+        {
+            if (await SendAsync(d, ct) is { } attempt)
+            {
+                await RecordAsync(d, attempt);
+            }
+        }));
         return deliveries.Count;
     }
 
@@ -103,7 +116,7 @@ public sealed partial class Dispatcher(
                 SELECT id FROM deliveries
                 WHERE status = 'sending' AND locked_until < now()
                 ORDER BY locked_until
-                LIMIT {_options.BatchSize}
+                LIMIT {_batchSize}
                 FOR UPDATE SKIP LOCKED)
             UPDATE deliveries d
                SET locked_until = now() + {_options.LockDuration}, updated_at = now()
@@ -117,7 +130,26 @@ public sealed partial class Dispatcher(
         }
 
         var domain = mail.Value.MessageIdDomain;
-        var accepted = await mailLog.FindAcceptedAsync(inDoubt.Select(d => d.MessageIdHeader(domain)).ToList(), ct);
+        Dictionary<string, string> accepted;
+        var checkedLog = mailLog.IsConfigured;
+        try
+        {
+            accepted = await mailLog.FindAcceptedAsync(inDoubt.Select(d => d.MessageIdHeader(domain)).ToList(), ct);
+        }
+        catch (IOException ex)
+        {
+            // Better twice than never: an unreadable log must not strand these deliveries.
+            LogMailLogUnreadable(ex);
+            accepted = [];
+            checkedLog = false;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            LogMailLogUnreadable(ex);
+            accepted = [];
+            checkedLog = false;
+        }
+
         foreach (var delivery in inDoubt)
         {
             var now = time.GetUtcNow();
@@ -129,20 +161,21 @@ public sealed partial class Dispatcher(
             }
             else
             {
-                if (!mailLog.IsConfigured)
+                if (!checkedLog)
                 {
                     LogResendingUnchecked(delivery.Id);
                 }
 
                 attempt = NewAttempt(delivery, now, 0, "interrupted", null,
-                    mailLog.IsConfigured ? "the Notifier stopped during this attempt; the mail server never accepted the message" : "the Notifier stopped during this attempt; no mail log to check, sending again");
+                    checkedLog ? "the Notifier stopped during this attempt; the mail server never accepted the message" : "the Notifier stopped during this attempt; no mail log to check, sending again");
             }
 
             await RecordAsync(delivery, attempt);
         }
     }
 
-    private async Task<DeliveryAttempt> SendAsync(Delivery delivery, CancellationToken ct)
+    /// <summary>One attempt; null when its outcome is unknown (the delivery stays in doubt until its lock expires).</summary>
+    private async Task<DeliveryAttempt?> SendAsync(Delivery delivery, CancellationToken ct)
     {
         var started = time.GetUtcNow();
         var clock = Stopwatch.StartNew();
@@ -166,6 +199,11 @@ public sealed partial class Dispatcher(
         catch (SmtpRejectedException ex)
         {
             return NewAttempt(delivery, started, clock.ElapsedMilliseconds, ex.IsPermanent ? "failed" : "deferred", ex.Code, ex.Reply);
+        }
+        catch (SmtpOutcomeUnknownException ex)
+        {
+            LogOutcomeUnknown(delivery.Id, ex);
+            return null;
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
@@ -263,7 +301,14 @@ public sealed partial class Dispatcher(
         var from = mail.Value;
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress(from.FromName, from.FromAddress));
-        message.To.Add(MailboxAddress.Parse(delivery.Recipient));
+        var to = MailboxAddress.Parse(delivery.Recipient);
+        if (!string.Equals(to.Address, delivery.Recipient, StringComparison.OrdinalIgnoreCase))
+        {
+            // "x <a@b.c>" must not become a@b.c: only a bare address is a recipient.
+            throw new ParseException($"'{delivery.Recipient}' is not a bare address.", 0, 0);
+        }
+
+        message.To.Add(to);
         message.Subject = delivery.Subject;
         message.Date = delivery.CreatedAt;
         // The same Message-ID on every attempt: if a resend ever happens, it is visibly the same email.
@@ -286,7 +331,13 @@ public sealed partial class Dispatcher(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} deferred after attempt {Attempts} until {NextAttemptAt}: {Reply}")]
     private partial void LogDeferred(Guid deliveryId, int attempts, DateTimeOffset nextAttemptAt, string? reply);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} was in doubt and no mail log is configured (Smtp:MailLogPath): sending it again, possibly twice")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId}: the mail server's answer was lost after the message was sent; it will be checked against the mail log")]
+    private partial void LogOutcomeUnknown(Guid deliveryId, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The mail log (Smtp:MailLogPath) cannot be read; in-doubt deliveries are sent again unchecked")]
+    private partial void LogMailLogUnreadable(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} was in doubt and the mail log (Smtp:MailLogPath) could not be checked: sending it again, possibly twice")]
     private partial void LogResendingUnchecked(Guid deliveryId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} was taken over by another dispatcher before its {Outcome} result was saved; that dispatcher settles it")]

@@ -19,6 +19,13 @@ public sealed class SmtpRejectedException(int code, string reply, bool isPermane
 }
 
 /// <summary>
+/// The connection broke after the message body was (partly) sent: the server may or may not have
+/// accepted it. Not retried; the delivery is settled from the mail server's log.
+/// </summary>
+public sealed class SmtpOutcomeUnknownException(Exception inner)
+    : Exception($"The mail server's answer was lost after the message was sent: {inner.Message}", inner);
+
+/// <summary>
 /// The one seam around SMTP: the dispatcher depends on it so the wrapper's own tests can use a
 /// fake server; everything else runs against the real mail server.
 /// </summary>

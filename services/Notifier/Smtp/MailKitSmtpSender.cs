@@ -64,9 +64,10 @@ public sealed partial class MailKitSmtpSender : ISmtpSender, IAsyncDisposable
     private async Task<SmtpAccepted> SendOnceAsync(MimeMessage message, CancellationToken ct)
     {
         var client = _idle.Reader.TryRead(out var pooled) && pooled.IsConnected ? pooled : await ConnectAsync(ct);
+        var progress = new BodyProgress();
         try
         {
-            var reply = await client.SendAsync(message, ct);
+            var reply = await client.SendAsync(message, ct, progress);
             _idle.Writer.TryWrite(client);
             return new SmtpAccepted(reply, ParseQueueId(reply));
         }
@@ -83,6 +84,13 @@ public sealed partial class MailKitSmtpSender : ISmtpSender, IAsyncDisposable
             }
 
             throw;
+        }
+        catch (Exception ex) when (progress.BodyStarted && ex is not OperationCanceledException)
+        {
+            // The connection failed after the message body started to go out: the server may
+            // have accepted it. Trying again here could deliver it twice; the caller settles it.
+            client.Dispose();
+            throw new SmtpOutcomeUnknownException(ex);
         }
         catch
         {
@@ -140,6 +148,16 @@ public sealed partial class MailKitSmtpSender : ISmtpSender, IAsyncDisposable
 
             client.Dispose();
         }
+    }
+
+    /// <summary>Notes whether any byte of the message body was sent.</summary>
+    private sealed class BodyProgress : ITransferProgress
+    {
+        public bool BodyStarted { get; private set; }
+
+        public void Report(long bytesTransferred, long totalSize) => BodyStarted |= bytesTransferred > 0;
+
+        public void Report(long bytesTransferred) => BodyStarted |= bytesTransferred > 0;
     }
 
     [GeneratedRegex(@"queued as ([A-Za-z0-9]+)")]
