@@ -46,6 +46,7 @@ public static class NotifierServices
 
         // One renderer for the process: it owns the compiled-template cache.
         services.AddSingleton<TemplateRenderer>();
+        services.AddHostedService<TemplateWarmUp>();
         services.AddScoped<DeliveryQueue>();
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<ISmtpSender, MailKitSmtpSender>();

@@ -114,12 +114,17 @@ public sealed class OutboxRelayTests : IAsyncLifetime
         {
             o.BatchSize = 10;
             o.LockDuration = TimeSpan.FromSeconds(2);
+            o.PublishTimeout = TimeSpan.FromSeconds(1);
         }, consume: false);
         await Eventually.HoldsAsync(() => Task.FromResult(received.Distinct >= 10), Patience, "first messages received");
         await killed.KillAsync();
         var pendingAtKill = await PendingAsync();
 
-        await using var restarted = await RelayHarness.StartAsync(_db, _vhost, received, o => o.LockDuration = TimeSpan.FromSeconds(2), consume: false);
+        await using var restarted = await RelayHarness.StartAsync(_db, _vhost, received, o =>
+        {
+            o.LockDuration = TimeSpan.FromSeconds(2);
+            o.PublishTimeout = TimeSpan.FromSeconds(1);
+        }, consume: false);
 
         await Eventually.HoldsAsync(async () => await PendingAsync() == 0, Patience, "outbox emptied after restart");
         await Eventually.HoldsAsync(() => Task.FromResult(received.Distinct == ids.Count), Patience, $"every message received (have {received.Distinct} of {ids.Count})");

@@ -198,7 +198,7 @@ public sealed partial class Dispatcher(
         }
         catch (SmtpRejectedException ex)
         {
-            return NewAttempt(delivery, started, clock.ElapsedMilliseconds, ex.IsPermanent ? "failed" : "deferred", ex.Code, ex.Reply);
+            return NewAttempt(delivery, started, clock.ElapsedMilliseconds, ex.IsPermanent ? "failed" : "deferred", ex.Code, $"{ex.Code} {ex.Reply}");
         }
         catch (SmtpOutcomeUnknownException ex)
         {

@@ -20,3 +20,15 @@ public static class TemplateKeys
     public const string EmailVerification = "email-verification";
     public const string AccountAlreadyExists = "account-already-exists";
 }
+
+/// <summary>Example models, one per template: for warming the renderer up (and for previews).</summary>
+public static class TemplateSamples
+{
+    public static readonly IReadOnlyDictionary<string, object> Models = new Dictionary<string, object>
+    {
+        [TemplateKeys.EmailVerification] = new EmailVerificationModel(
+            "hanako", "https://salesmind.example/api/auth/verify-email/?token=sample", "2026年1月1日 09:00 (日本時間)", "SalesMind"),
+        [TemplateKeys.AccountAlreadyExists] = new AccountAlreadyExistsModel(
+            "hanako", "https://salesmind.example/login.html", "2026年1月1日 09:00 (日本時間)", "SalesMind"),
+    };
+}

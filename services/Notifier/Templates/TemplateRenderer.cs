@@ -48,6 +48,22 @@ public sealed class TemplateRenderer
         return new RenderedEmail(subject, html, text.Trim() + "\n");
     }
 
+    /// <summary>
+    /// Compiles every shipped template part, so the first real email after a start does not
+    /// wait for the compiler (the first compilation takes seconds).
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken ct)
+    {
+        foreach (var (template, model) in TemplateSamples.Models)
+        {
+            foreach (var locale in Locales)
+            {
+                ct.ThrowIfCancellationRequested();
+                await RenderAsync(template, locale, model);
+            }
+        }
+    }
+
     /// <summary>A time as the reader of <paramref name="locale"/> expects it (Japan time for ja, UTC for en).</summary>
     public static string FormatTime(DateTimeOffset time, string locale) => locale == "en"
         ? time.ToUniversalTime().ToString("d MMMM yyyy, HH:mm 'UTC'", CultureInfo.GetCultureInfo("en-GB"))
