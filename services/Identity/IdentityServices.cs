@@ -36,9 +36,35 @@ public static class IdentityServices
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         });
+        services.AddAdminAuth();
+        services.AddSalesMindTelemetry(OutboxRelay.MeterName);
         services.AddProblemDetails();
         services.AddHealthChecks().AddDbContextCheck<IdentityDb>("database", tags: ["ready"]);
         return builder;
+    }
+
+    /// <summary>
+    /// The <c>admin-token</c> command: prints a signed admin bearer token, for operators and API
+    /// clients until admins log in through the site. <c>--name</c> (who; default "operator"),
+    /// <c>--minutes</c> (lifetime; default 60, at most 1440).
+    /// </summary>
+    public static int PrintAdminToken(this WebApplication app, string[] args)
+    {
+        string Arg(string name, string fallback)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        }
+
+        if (!int.TryParse(Arg("--minutes", "60"), out var minutes) || minutes is < 1 or > 1440)
+        {
+            Console.Error.WriteLine("--minutes must be a whole number from 1 to 1440.");
+            return 2;
+        }
+
+        var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
+        Console.WriteLine(AdminAuth.CreateToken(auth, Arg("--name", "operator"), [AdminAuth.AdminRole], TimeSpan.FromMinutes(minutes)));
+        return 0;
     }
 
     /// <summary>The <c>migrate</c> command: applies pending migrations (creating the database if needed).</summary>

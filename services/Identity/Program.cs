@@ -1,6 +1,7 @@
 using SalesMind.Identity;
 using SalesMind.Identity.Registration;
 using SalesMind.Identity.Verification;
+using SalesMind.Outbox;
 using SalesMind.ServiceDefaults;
 
 if (args is ["health-probe"])
@@ -19,10 +20,18 @@ if (args is ["migrate", ..])
     return 0;
 }
 
+if (args is ["admin-token", ..])
+{
+    return app.PrintAdminToken(args);
+}
+
 app.UseSalesMindErrors();
+app.UseAdminAuth();
 app.MapHealth();
+app.MapMetrics();
 app.MapRegistration();
 app.MapVerification();
+app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy).MapOutboxAdmin();
 
 await app.RunAsync();
 return 0;

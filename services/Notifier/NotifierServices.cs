@@ -5,6 +5,7 @@ using SalesMind.Contracts;
 using SalesMind.Notifier.Consumers;
 using SalesMind.Notifier.Data;
 using SalesMind.Notifier.Deliveries;
+using SalesMind.Notifier.Operations;
 using SalesMind.Notifier.Smtp;
 using SalesMind.Notifier.Templates;
 using SalesMind.Outbox;
@@ -53,6 +54,9 @@ public static class NotifierServices
         services.AddSingleton<PostfixMailLog>();
         services.AddHostedService<Dispatcher>();
 
+        services.AddHttpClient(ErrorQueueEndpoints.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
+        services.AddAdminAuth();
+        services.AddSalesMindTelemetry(OutboxRelay.MeterName, Dispatcher.MeterName);
         services.AddProblemDetails();
         services.AddHealthChecks().AddDbContextCheck<NotifierDb>("database", tags: ["ready"]);
         return builder;

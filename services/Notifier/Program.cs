@@ -1,4 +1,6 @@
 using SalesMind.Notifier;
+using SalesMind.Notifier.Operations;
+using SalesMind.Outbox;
 using SalesMind.ServiceDefaults;
 
 if (args is ["health-probe"])
@@ -18,7 +20,10 @@ if (args is ["migrate", ..])
 }
 
 app.UseSalesMindErrors();
+app.UseAdminAuth();
 app.MapHealth();
+app.MapMetrics();
+app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy).MapOutboxAdmin().MapErrorQueues();
 
 await app.RunAsync();
 return 0;

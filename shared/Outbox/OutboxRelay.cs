@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
@@ -25,7 +26,14 @@ public sealed partial class OutboxRelay(
     IHostApplicationLifetime lifetime,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
-    public static readonly ActivitySource ActivitySource = new("SalesMind.Outbox");
+    public const string MeterName = "SalesMind.Outbox";
+
+    public static readonly ActivitySource ActivitySource = new(MeterName);
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Counter<long> Published = Meter.CreateCounter<long>("salesmind.outbox.published", description: "Outbox rows published and confirmed by the broker");
+    private static readonly Counter<long> Failed = Meter.CreateCounter<long>("salesmind.outbox.publish_failures", description: "Failed publish attempts (broker or message)");
+    private static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("salesmind.outbox.dead_lettered", description: "Outbox rows dead-lettered after MaxAttempts");
 
     private readonly OutboxOptions _options = options.Value;
 
@@ -105,6 +113,7 @@ public sealed partial class OutboxRelay(
             await using var delete = dataSource.Value.CreateCommand("DELETE FROM outbox_message WHERE id = ANY($1)");
             delete.Parameters.Add(new NpgsqlParameter { Value = published });
             await delete.ExecuteNonQueryAsync(CancellationToken.None);
+            Published.Add(published.Length);
         }
 
         foreach (var (row, error) in outcomes.Where(o => o.Error is not null))
@@ -215,8 +224,10 @@ public sealed partial class OutboxRelay(
         update.Parameters.Add(new NpgsqlParameter { Value = messageFault });
         await update.ExecuteNonQueryAsync(CancellationToken.None);
 
+        Failed.Add(1);
         if (deadLetter)
         {
+            DeadLettered.Add(1);
             LogDeadLettered(row.MessageId, row.MessageType, row.Attempts, error);
         }
         else

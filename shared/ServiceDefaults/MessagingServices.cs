@@ -24,6 +24,10 @@ public sealed class RabbitMqOptions
 
     [Required]
     public string Password { get; set; } = "guest";
+
+    /// <summary>The management API (for the operators' view of error queues), e.g. http://rabbitmq:15672.</summary>
+    [Url]
+    public string? ManagementUrl { get; set; }
 }
 
 public static class MessagingServices

@@ -42,6 +42,7 @@ public sealed class NotifierApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("RabbitMq:Host", Stack.RabbitHost);
         builder.UseSetting("RabbitMq:Port", Stack.RabbitPort.ToString());
         builder.UseSetting("RabbitMq:VirtualHost", _vhost.Name);
+        builder.UseSetting("RabbitMq:ManagementUrl", Stack.RabbitManagement);
         builder.UseSetting("Smtp:Host", Stack.SmtpHost);
         builder.UseSetting("Smtp:Port", Stack.SmtpPort.ToString());
         builder.UseSetting("Deliveries:PollInterval", "00:00:00.200");

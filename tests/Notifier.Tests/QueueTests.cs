@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using SalesMind.Contracts;
 using SalesMind.TestSupport;
 
@@ -30,5 +32,15 @@ public sealed class QueueTests(NotifierApp app)
         await Eventually.HoldsAsync(
             async () => await app.VirtualHost.QueueAsync("user-registered_error") is { } q && q.TryGetProperty("messages", out var n) && n.GetInt32() == 1,
             TimeSpan.FromSeconds(60), "the poison message in user-registered_error");
+
+        // Operators see it through the admin API, and it is counted in the metrics.
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", AdminEndpoints.Token(app.Services, SalesMind.ServiceDefaults.AdminAuth.AdminRole));
+        var queues = await client.GetFromJsonAsync<JsonElement>("/api/admin/error-queues");
+        var queue = Assert.Single(queues.EnumerateArray(), q => q.GetProperty("queue").GetString() == "user-registered_error");
+        Assert.Equal(1, queue.GetProperty("messages").GetInt64());
+        var metrics = await client.GetStringAsync("/metrics");
+        var lines = string.Join('\n', metrics.Split('\n').Where(l => l.Contains("masstransit", StringComparison.Ordinal)));
+        Assert.Matches(@"messaging_masstransit_consume_errors_ea_total\{[^}]*UserRegistered[^}]*\} [1-9]", lines);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -24,6 +25,12 @@ public sealed partial class Dispatcher(
     TimeProvider time,
     ILogger<Dispatcher> logger) : BackgroundService
 {
+    public const string MeterName = "SalesMind.Notifier";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Counter<long> Attempts = Meter.CreateCounter<long>(
+        "salesmind.delivery.attempts", description: "Delivery attempts by outcome (sent, deferred, failed, interrupted)");
+
     private readonly DeliveryOptions _options = options.Value;
 
     /// <summary>
@@ -253,6 +260,7 @@ public sealed partial class Dispatcher(
         db.DeliveryAttempts.Add(attempt);
         await db.SaveChangesAsync(CancellationToken.None);
         await tx.CommitAsync(CancellationToken.None);
+        Attempts.Add(1, new KeyValuePair<string, object?>("outcome", attempt.Outcome));
     }
 
     private void Apply(Delivery delivery, DeliveryAttempt attempt)

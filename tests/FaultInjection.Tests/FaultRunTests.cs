@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Npgsql;
+using SalesMind.TestSupport;
+using Xunit.Abstractions;
+
+namespace SalesMind.FaultInjection.Tests;
+
+/// <summary>
+/// The promise under fire: registrations keep arriving through the front door while Identity and
+/// Notifier are SIGKILLed and restarted, RabbitMQ and Postfix are stopped, and extra instances of
+/// both services run for a while. At the end every registration that was accepted (202) must
+/// have exactly one verification email in the Maildir.
+/// </summary>
+/// <remarks>
+/// 300 registrations by default (part of <c>./stack test</c>); <c>./stack fault --long</c> runs
+/// 5,000 (<c>SALESMIND_FAULT_REGISTRATIONS</c>). It stops and kills parts of the shared local
+/// stack, so <c>./stack test</c> runs it alone, after every other test.
+/// </remarks>
+public sealed class FaultRunTests(ITestOutputHelper output)
+{
+    private sealed record Registration(string Email, DateTime SentAt, HttpStatusCode? Status, string? Error);
+
+    [Fact]
+    public async Task Every_accepted_registration_gets_exactly_one_email_through_crashes_and_outages()
+    {
+        var total = int.TryParse(Environment.GetEnvironmentVariable("SALESMIND_FAULT_REGISTRATIONS"), out var n) ? n : 300;
+        // Slow enough that the load outlasts at least one full round of faults (~80 s).
+        var perSecond = Math.Max(4.0, total / 240.0);
+        var clock = Stopwatch.StartNew();
+        var stack = new StackControl(output, clock);
+        var runId = Guid.NewGuid().ToString("N")[..8];
+        stack.Log($"{total} registrations at {perSecond:0.#}/s, run {runId}");
+
+        var registrations = new ConcurrentBag<Registration>();
+        var load = DriveLoadAsync(total, perSecond, runId, registrations);
+        var faults = InjectFaultsAsync(stack, load);
+
+        await load;
+        await faults;
+        stack.Log($"load done: {registrations.Count(r => r.Status == HttpStatusCode.Accepted)} accepted of {registrations.Count}");
+
+        var accepted = registrations.Where(r => r.Status == HttpStatusCode.Accepted).ToList();
+        var index = new MaildirIndex();
+        await WaitForQuietAsync(stack, index, accepted, TimeSpan.FromMinutes(total > 1000 ? 10 : 5));
+
+        // Quiet: give a late duplicate every chance to show up before counting.
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        index.Refresh();
+        var counts = accepted.Select(r => (r, Arrivals: index.ArrivalsFor(r.Email))).ToList();
+        var missing = counts.Count(c => c.Arrivals.Count == 0);
+        var duplicated = counts.Count(c => c.Arrivals.Count > 1);
+        var latencies = counts.Where(c => c.Arrivals.Count > 0)
+            .Select(c => (c.Arrivals[0] - c.r.SentAt).TotalMilliseconds).Order().ToList();
+        var (outboxLeft, deadLettered) = await OutboxAsync();
+        var notFinal = await DeliveriesNotFinalAsync();
+
+        output.WriteLine("");
+        output.WriteLine($"| registrations sent | {registrations.Count} |");
+        output.WriteLine($"| accepted (202) | {accepted.Count} |");
+        output.WriteLine($"| refused during faults | {registrations.Count - accepted.Count} |");
+        output.WriteLine($"| emails for accepted | {counts.Sum(c => c.Arrivals.Count)} |");
+        output.WriteLine($"| missing | {missing} |");
+        output.WriteLine($"| duplicated | {duplicated} |");
+        output.WriteLine($"| outbox rows left (dead-lettered) | {outboxLeft} ({deadLettered}) |");
+        output.WriteLine($"| deliveries not final | {notFinal} |");
+        output.WriteLine($"| end-to-end latency max | {(latencies.Count > 0 ? latencies[^1] : 0):0} ms |");
+        output.WriteLine($"| end-to-end latency p99 | {Percentile(latencies, 0.99):0} ms |");
+        output.WriteLine($"| end-to-end latency p50 | {Percentile(latencies, 0.50):0} ms |");
+        output.WriteLine($"missing {missing}, duplicated {duplicated}");
+        foreach (var r in registrations.Where(r => r.Status != HttpStatusCode.Accepted).GroupBy(r => r.Status?.ToString() ?? r.Error).Take(5))
+        {
+            output.WriteLine($"  refused: {r.Key} × {r.Count()}");
+        }
+
+        Assert.True(accepted.Count >= total / 2, $"only {accepted.Count} of {total} registrations were accepted");
+        Assert.Equal(0, missing);
+        Assert.Equal(0, duplicated);
+        Assert.Equal(0L, deadLettered);
+    }
+
+    /// <summary>Open-loop load: one registration every 1/rate seconds, whatever the answers.</summary>
+    private static async Task DriveLoadAsync(int total, double perSecond, string runId, ConcurrentBag<Registration> results)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(Stack.FrontDoor), Timeout = TimeSpan.FromSeconds(30) };
+        var started = Stopwatch.StartNew();
+        var inFlight = new List<Task>();
+        for (var i = 0; i < total; i++)
+        {
+            var due = TimeSpan.FromSeconds(i / perSecond);
+            if (due > started.Elapsed)
+            {
+                await Task.Delay(due - started.Elapsed);
+            }
+
+            var email = $"fault-{runId}-{i}@mail.test";
+            inFlight.Add(Task.Run(async () =>
+            {
+                var sentAt = DateTime.UtcNow;
+                try
+                {
+                    using var response = await client.PostAsJsonAsync("/api/auth/register/", new Dictionary<string, string>
+                    {
+                        ["username"] = $"fault_{runId}_{i}",
+                        ["email"] = email,
+                        ["password"] = "Steady-Lantern-6620",
+                        ["industry"] = "software",
+                        ["locale"] = "en",
+                    });
+                    results.Add(new Registration(email, sentAt, response.StatusCode, null));
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    results.Add(new Registration(email, sentAt, null, ex.GetType().Name));
+                }
+            }));
+        }
+
+        await Task.WhenAll(inFlight);
+    }
+
+    /// <summary>Rounds of faults, repeated while the load runs (at least one full round).</summary>
+    private static async Task InjectFaultsAsync(StackControl stack, Task load)
+    {
+        var round = 0;
+        do
+        {
+            round++;
+            stack.Log($"fault round {round}");
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            // Identity dies in the middle of relay batches (the load keeps the relay busy).
+            await stack.RunAsync("kill", "identity");
+            await stack.RunAsync("start", "identity");
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            // Notifier dies in the middle of sends.
+            await stack.RunAsync("kill", "notifier");
+            await stack.RunAsync("start", "notifier");
+            // A second Identity (relay) and a second Notifier (consumers, dispatcher) join.
+            await stack.RunAsync("start", "identity-2", "notifier-2");
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            // The broker goes away for 10 s.
+            await stack.RunAsync("stop", "rabbitmq");
+            await Task.Delay(TimeSpan.FromSeconds(10));
+            await stack.RunAsync("start", "rabbitmq");
+            // The mail server goes away for 30 s.
+            await stack.RunAsync("stop", "postfix");
+            await Task.Delay(TimeSpan.FromSeconds(30));
+            await stack.RunAsync("start", "postfix");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            // Everything crashes at once while the backlog drains; the extra instances stay down.
+            await stack.RunAsync("kill", "notifier", "notifier-2", "identity-2");
+            await stack.RunAsync("start", "notifier");
+        }
+        while (!load.IsCompleted);
+    }
+
+    private async Task WaitForQuietAsync(StackControl stack, MaildirIndex index, List<Registration> accepted, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (DateTime.UtcNow < deadline)
+        {
+            index.Refresh();
+            var waiting = accepted.Count(r => index.ArrivalsFor(r.Email).Count == 0);
+            var (outboxLeft, _) = await OutboxAsync();
+            var notFinal = await DeliveriesNotFinalAsync();
+            if (waiting == 0 && outboxLeft == 0 && notFinal == 0)
+            {
+                stack.Log("quiet");
+                return;
+            }
+
+            stack.Log($"waiting: {waiting} emails, {outboxLeft} outbox rows, {notFinal} deliveries not final");
+            await Task.Delay(TimeSpan.FromSeconds(5));
+        }
+
+        stack.Log("not quiet before the deadline; counting anyway");
+    }
+
+    private static async Task<(long Pending, long DeadLettered)> OutboxAsync()
+    {
+        await using var connection = new NpgsqlConnection(Stack.IdentityDatabase);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand(
+            "SELECT count(*) FILTER (WHERE dead_lettered_at IS NULL), count(*) FILTER (WHERE dead_lettered_at IS NOT NULL) FROM outbox_message",
+            connection);
+        await using var reader = await query.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private static async Task<long> DeliveriesNotFinalAsync()
+    {
+        await using var connection = new NpgsqlConnection(Stack.NotifierDatabase);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand(
+            "SELECT count(*) FROM deliveries WHERE status IN ('queued', 'sending', 'deferred') AND recipient LIKE 'fault-%'", connection);
+        return (long)(await query.ExecuteScalarAsync())!;
+    }
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}

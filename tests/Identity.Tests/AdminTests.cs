@@ -1,0 +1,40 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using SalesMind.ServiceDefaults;
+using SalesMind.TestSupport;
+
+namespace SalesMind.Identity.Tests;
+
+[Collection(IdentityCollection.Name)]
+public sealed class AdminTests(IdentityApp app)
+{
+    [Fact]
+    public async Task Every_admin_endpoint_answers_401_without_a_token_and_403_to_a_non_admin()
+    {
+        await AdminEndpoints.AssertOnlyAdminsGetInAsync(app.Services, app.Client(), atLeast: 3);
+    }
+
+    [Fact]
+    public async Task Dead_lettered_outbox_rows_are_listed_and_can_be_put_back_in_line()
+    {
+        var id = await app.Database.ScalarAsync<long>("""
+            INSERT INTO outbox_message (message_id, message_type, body, created_at, available_at, attempts, last_error, dead_lettered_at)
+            VALUES (gen_random_uuid(), 'SalesMind.Contracts.Gone', '{}', now(), now(), 10, 'Unknown message type', now())
+            RETURNING id
+            """);
+        var client = app.Client();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", AdminEndpoints.Token(app.Services, AdminAuth.AdminRole));
+
+        var letters = await client.GetFromJsonAsync<JsonElement>("/api/admin/outbox/dead-letters");
+        var letter = Assert.Single(letters.EnumerateArray(), l => l.GetProperty("id").GetInt64() == id);
+        Assert.Equal("SalesMind.Contracts.Gone", letter.GetProperty("message_type").GetString());
+        Assert.Equal("Unknown message type", letter.GetProperty("last_error").GetString());
+        var summary = await client.GetFromJsonAsync<JsonElement>("/api/admin/outbox/");
+        Assert.True(summary.GetProperty("dead_lettered").GetInt64() >= 1);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync($"/api/admin/outbox/dead-letters/{id}/retry", null)).StatusCode);
+        Assert.Equal(0, await app.Database.ScalarAsync<int>("SELECT attempts FROM outbox_message WHERE id = $1", id));
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync($"/api/admin/outbox/dead-letters/{id}/retry", null)).StatusCode);
+    }
+}
