@@ -31,6 +31,7 @@ public static class IdentityServices
 
         // PBKDF2-HMAC-SHA512 with 100,000 iterations (the v3 format's default).
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        services.AddSingleton<PasswordHashing>();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -38,7 +39,7 @@ public static class IdentityServices
         });
         services.AddAdminAuth();
         services.AddSalesMindTelemetry(OutboxRelay.MeterName);
-        services.AddProblemDetails();
+        services.AddSalesMindProblemDetails();
         services.AddHealthChecks().AddDbContextCheck<IdentityDb>("database", tags: ["ready"]);
         return builder;
     }

@@ -57,7 +57,7 @@ public static class NotifierServices
         services.AddHttpClient(ErrorQueueEndpoints.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
         services.AddAdminAuth();
         services.AddSalesMindTelemetry(OutboxRelay.MeterName, Dispatcher.MeterName);
-        services.AddProblemDetails();
+        services.AddSalesMindProblemDetails();
         services.AddHealthChecks().AddDbContextCheck<NotifierDb>("database", tags: ["ready"]);
         return builder;
     }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace SalesMind.ServiceDefaults;
@@ -10,9 +11,31 @@ namespace SalesMind.ServiceDefaults;
 public static class WebDefaults
 {
     /// <summary>
+    /// Problem details for every error, whatever the client's Accept header says: the default
+    /// writer declines when Accept excludes JSON (a browser's text/html), which left bare
+    /// text/plain error bodies.
+    /// </summary>
+    public static IServiceCollection AddSalesMindProblemDetails(this IServiceCollection services)
+    {
+        services.AddSingleton<IProblemDetailsWriter, AlwaysJsonProblemDetailsWriter>();
+        services.AddProblemDetails();
+        return services;
+    }
+
+    private sealed class AlwaysJsonProblemDetailsWriter : IProblemDetailsWriter
+    {
+        public bool CanWrite(ProblemDetailsContext context) => true;
+
+        public ValueTask WriteAsync(ProblemDetailsContext context) =>
+            new(context.HttpContext.Response.WriteAsJsonAsync(
+                context.ProblemDetails, context.ProblemDetails.GetType(), options: null, contentType: "application/problem+json"));
+    }
+
+    /// <summary>
     /// Every error response is an RFC 9457 problem details body: unhandled exceptions (500 with
-    /// no internals), Kestrel's own rejections (bad request line, body too large) and bare
-    /// status codes such as 404 and 405.
+    /// no internals), bad requests the framework rejects (body too large, bad headers) and bare
+    /// status codes such as 404 and 405. (Kestrel answers a malformed request line, such as a NUL
+    /// in the path, with a bare 400 before any middleware runs.)
     /// </summary>
     public static WebApplication UseSalesMindErrors(this WebApplication app)
     {

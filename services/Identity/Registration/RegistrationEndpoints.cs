@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -31,7 +30,7 @@ public static partial class RegistrationEndpoints
     internal static async Task<Results<Accepted<RegisterResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
         HttpRequest http,
         IdentityDb db,
-        IPasswordHasher<User> hasher,
+        PasswordHashing hashing,
         IOptions<AccountOptions> options,
         TimeProvider time,
         ILoggerFactory loggers,
@@ -63,7 +62,7 @@ public static partial class RegistrationEndpoints
         // time as a new one, or the response time would reveal who has an account.
         var settings = options.Value;
         var now = time.GetUtcNow();
-        var passwordHash = hasher.HashPassword(null!, registration.Password);
+        var passwordHash = await hashing.HashAsync(registration.Password);
         var response = new RegisterResponse(registration.Email, Accepted);
         var log = loggers.CreateLogger("SalesMind.Identity.Registration");
 

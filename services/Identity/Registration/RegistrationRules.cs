@@ -37,7 +37,7 @@ public static partial class RegistrationRules
 
     public static ValidRegistration? Validate(RegisterRequest request, Dictionary<string, string> errors)
     {
-        var username = request.Username?.Trim().Normalize(NormalizationForm.FormKC) ?? "";
+        var username = NormalizeUsername(request.Username);
         var email = request.Email?.Trim() ?? "";
         var password = request.Password ?? "";
         var industry = request.Industry?.Trim() ?? "";
@@ -126,6 +126,23 @@ public static partial class RegistrationRules
         return new ValidRegistration(
             username, username.ToLowerInvariant(), email, email.ToLowerInvariant(), password,
             industry, experience, purpose, locale);
+    }
+
+    /// <summary>
+    /// NFKC, as usernames are compared in that form (full-width "ＡＢＣ" is "ABC"). Text that
+    /// cannot be normalized keeps its raw form and fails the character rule.
+    /// </summary>
+    private static string NormalizeUsername(string? username)
+    {
+        var trimmed = username?.Trim() ?? "";
+        try
+        {
+            return trimmed.Normalize(NormalizationForm.FormKC);
+        }
+        catch (ArgumentException)
+        {
+            return trimmed;
+        }
     }
 
     /// <summary>

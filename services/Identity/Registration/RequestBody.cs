@@ -51,12 +51,20 @@ public static class RequestBody
             }
             else if (value is not null && !IsCleanText(value))
             {
+                // Not kept: nothing downstream should ever see it.
+                values[name] = null;
                 errors[key] = "field.invalid_text";
             }
         }
 
         if (mediaType == "application/json")
         {
+            if (!IsStrictUtf8(bytes))
+            {
+                throw new BadRequestBodyException(StatusCodes.Status400BadRequest, "Malformed JSON",
+                    "The request body is not valid UTF-8.");
+            }
+
             JsonDocument document;
             try
             {
@@ -78,18 +86,19 @@ public static class RequestBody
 
                 foreach (var property in document.RootElement.EnumerateObject())
                 {
+                    var name = ReadName(property);
                     switch (property.Value.ValueKind)
                     {
                         case JsonValueKind.String:
-                            Add(property.Name, ReadString(property.Value));
+                            Add(name, ReadString(property.Value));
                             break;
                         case JsonValueKind.Null:
-                            Add(property.Name, null);
+                            Add(name, null);
                             break;
                         default:
-                            Add(property.Name, null);
-                            errors[property.Name.Length > 64 ? property.Name[..64] : property.Name] =
-                                fields.Contains(property.Name) ? "field.not_string" : "field.unknown";
+                            Add(name, null);
+                            errors[name.Length > 64 ? name[..64] : name] =
+                                fields.Contains(name) ? "field.not_string" : "field.unknown";
                             break;
                     }
                 }
@@ -123,6 +132,33 @@ public static class RequestBody
         return (values, errors);
     }
 
+    private static string ReadName(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            // A name with a lone surrogate escape cannot become a string either.
+            throw new BadRequestBodyException(StatusCodes.Status400BadRequest, "Malformed JSON",
+                "A field name in the request body is not valid text.");
+        }
+    }
+
+    private static bool IsStrictUtf8(byte[] bytes)
+    {
+        try
+        {
+            StrictUtf8.GetCharCount(bytes);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+
     private static string? ReadString(JsonElement element)
     {
         try
@@ -136,13 +172,16 @@ public static class RequestBody
         }
     }
 
-    /// <summary>No control characters (tabs and line breaks allowed) and no unpaired surrogates.</summary>
+    /// <summary>
+    /// No control characters (tabs and line breaks allowed), no unpaired surrogates and no Unicode
+    /// noncharacters (U+FDD0–U+FDEF, U+FFFE, U+FFFF): text that cannot be normalized or stored.
+    /// </summary>
     internal static bool IsCleanText(string value)
     {
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
-            if (char.IsControl(c) && c is not ('\n' or '\r' or '\t'))
+            if ((char.IsControl(c) && c is not ('\n' or '\r' or '\t')) || c is >= '\uFDD0' and <= '\uFDEF' or '\uFFFE' or '\uFFFF')
             {
                 return false;
             }

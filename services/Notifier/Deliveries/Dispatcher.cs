@@ -34,79 +34,121 @@ public sealed partial class Dispatcher(
     private readonly DeliveryOptions _options = options.Value;
 
     /// <summary>
-    /// Claim no more than can be sent at once: a claimed delivery waiting for a connection would
-    /// burn its lock while nobody works on it.
+    /// Sends under way at once: one per SMTP connection. Nothing is claimed that cannot be sent
+    /// at once, so no claimed delivery waits for a connection while its lock runs down.
     /// </summary>
-    private readonly int _batchSize = smtpOptions.Value.MaxConnections;
+    private readonly int _maxInFlight = smtpOptions.Value.MaxConnections;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
+        // One slot per SMTP connection. A slot is refilled as soon as its send is recorded, so the
+        // connections stay busy instead of waiting for the slowest send of a batch.
+        using var slots = new SemaphoreSlim(_maxInFlight, _maxInFlight);
+        var inFlight = new HashSet<Task>();
+        var lastReconcile = DateTimeOffset.MinValue;
+        try
         {
-            var claimed = 0;
-            try
-            {
-                claimed = await DispatchBatchAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogBatchFailed(ex);
-            }
-
-            if (claimed < _batchSize)
+            while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
-                    await signal.WaitAsync(_options.PollInterval, stoppingToken);
+                    if (time.GetUtcNow() - lastReconcile >= _options.PollInterval)
+                    {
+                        await ReconcileInDoubtAsync(stoppingToken);
+                        lastReconcile = time.GetUtcNow();
+                    }
+
+                    // Wait for a free slot, then claim as many deliveries as there are free slots.
+                    await slots.WaitAsync(stoppingToken);
+                    var free = slots.CurrentCount + 1;
+                    var claimed = await ClaimAsync(free, stoppingToken);
+                    if (claimed.Count == 0)
+                    {
+                        slots.Release();
+                        await signal.WaitAsync(_options.PollInterval, stoppingToken);
+                        continue;
+                    }
+
+                    for (var i = 0; i < claimed.Count; i++)
+                    {
+                        if (i > 0)
+                        {
+                            await slots.WaitAsync(stoppingToken);
+                        }
+
+                        var delivery = claimed[i];
+                        var task = Task.Run(async () =>
+                        {
+                            try
+                            {
+                                if (await SendAsync(delivery, stoppingToken) is { } attempt)
+                                {
+                                    await RecordAsync(delivery, attempt);
+                                }
+                            }
+                            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                            {
+                                // Left in 'sending': settled as in doubt when its lock expires.
+                                LogSendCrashed(delivery.Id, ex);
+                            }
+                            finally
+                            {
+                                slots.Release();
+                            }
+                        }, CancellationToken.None);
+                        lock (inFlight)
+                        {
+                            inFlight.Add(task);
+                        }
+
+                        _ = task.ContinueWith(t => { lock (inFlight) { inFlight.Remove(t); } }, TaskScheduler.Default);
+                    }
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
-                    return;
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    LogBatchFailed(ex);
+                    await Task.Delay(_options.PollInterval, time, stoppingToken);
                 }
             }
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        // Let the sends under way record their answers; anything still open stays in doubt.
+        Task[] remaining;
+        lock (inFlight)
+        {
+            remaining = [.. inFlight];
+        }
+
+        await Task.WhenAny(Task.WhenAll(remaining), Task.Delay(TimeSpan.FromSeconds(10), time));
     }
 
-    /// <summary>Settles in-doubt deliveries, then claims and sends one batch. Returns how many were claimed.</summary>
-    internal async Task<int> DispatchBatchAsync(CancellationToken ct)
+    /// <summary>Marks up to <paramref name="count"/> due deliveries as being sent by this dispatcher.</summary>
+    private async Task<List<Delivery>> ClaimAsync(int count, CancellationToken ct)
     {
-        await ReconcileInDoubtAsync(ct);
-
-        List<Delivery> deliveries;
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<NotifierDb>();
-            // One short statement; SKIP LOCKED lets several Notifier instances share the work.
-            deliveries = await db.Deliveries.FromSql($"""
-                WITH c AS (
-                    SELECT id FROM deliveries
-                    WHERE status IN ('queued', 'deferred') AND next_attempt_at <= now()
-                    ORDER BY next_attempt_at
-                    LIMIT {_batchSize}
-                    FOR UPDATE SKIP LOCKED)
-                UPDATE deliveries d
-                   SET status = 'sending', attempts = d.attempts + 1, locked_until = now() + {_options.LockDuration}, updated_at = now()
-                  FROM c
-                 WHERE d.id = c.id
-                RETURNING d.*
-                """).AsNoTracking().ToListAsync(ct);
-        }
-
-        // Each result is saved the moment it is known: the window in which the server has said
-        // 250 and we have not written it down is one small UPDATE wide.
-        await Task.WhenAll(deliveries.Select(async d =>
-        {
-            if (await SendAsync(d, ct) is { } attempt)
-            {
-                await RecordAsync(d, attempt);
-            }
-        }));
-        return deliveries.Count;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NotifierDb>();
+        // One short statement; SKIP LOCKED lets several Notifier instances share the work.
+        return await db.Deliveries.FromSql($"""
+            WITH c AS (
+                SELECT id FROM deliveries
+                WHERE status IN ('queued', 'deferred') AND next_attempt_at <= now()
+                ORDER BY next_attempt_at
+                LIMIT {count}
+                FOR UPDATE SKIP LOCKED)
+            UPDATE deliveries d
+               SET status = 'sending', attempts = d.attempts + 1, locked_until = now() + {_options.LockDuration}, updated_at = now()
+              FROM c
+             WHERE d.id = c.id
+            RETURNING d.*
+            """).AsNoTracking().ToListAsync(ct);
     }
 
     /// <summary>
@@ -123,7 +165,7 @@ public sealed partial class Dispatcher(
                 SELECT id FROM deliveries
                 WHERE status = 'sending' AND locked_until < now()
                 ORDER BY locked_until
-                LIMIT {_batchSize}
+                LIMIT {_maxInFlight}
                 FOR UPDATE SKIP LOCKED)
             UPDATE deliveries d
                SET locked_until = now() + {_options.LockDuration}, updated_at = now()
@@ -327,7 +369,10 @@ public sealed partial class Dispatcher(
         return message;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Dispatch batch failed; retrying after the poll interval")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sending delivery {DeliveryId} failed unexpectedly; it is settled when its lock expires")]
+    private partial void LogSendCrashed(Guid deliveryId, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dispatch loop failed; retrying after the poll interval")]
     private partial void LogBatchFailed(Exception ex);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivery {DeliveryId} ({Template}) accepted by the mail server as {QueueId}")]

@@ -15,7 +15,7 @@ public sealed class SmtpOptions
 
     /// <summary>Connections kept open to the server; also the number of emails in flight.</summary>
     [Range(1, 64)]
-    public int MaxConnections { get; set; } = 4;
+    public int MaxConnections { get; set; } = 16;
 
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
