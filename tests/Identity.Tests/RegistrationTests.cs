@@ -278,8 +278,24 @@ public sealed class RegistrationTests(IdentityApp app)
         var probe = IdentityApp.NewSignup();
         probe["username"] = first["username"];
         probe["email"] = first["email"];
+        probe["password"] = "Guessed-Wrong-5512";
 
         Assert.Equal(HttpStatusCode.Conflict, (await app.RegisterAsync(probe)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_sign_up_retried_after_its_answer_was_lost_gets_the_same_202_and_nothing_twice()
+    {
+        var form = IdentityApp.NewSignup();
+        var first = await app.RegisterAsync(form);
+
+        var retry = await app.RegisterAsync(form);
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
+        Assert.Single(await app.EventsAsync("UserRegistered", form["email"]!));
+        Assert.Empty(await app.EventsAsync("AccountAlreadyExists", form["email"]!));
     }
 
     [Fact]

@@ -12,22 +12,49 @@ namespace SalesMind.Identity.Accounts;
 public sealed class PasswordHashing : IDisposable
 {
     private readonly IPasswordHasher<User> _hasher;
-    private readonly Channel<(string Password, TaskCompletionSource<string> Result)> _work =
-        Channel.CreateUnbounded<(string, TaskCompletionSource<string>)>(new UnboundedChannelOptions { SingleWriter = false });
+    private readonly Channel<Func<string>> _work = Channel.CreateUnbounded<Func<string>>();
+
+    private readonly Lazy<Task<string>> _decoy;
 
     public PasswordHashing(IPasswordHasher<User> hasher)
     {
         _hasher = hasher;
+        _decoy = new(() => HashAsync(Guid.NewGuid().ToString("N")));
         for (var i = 0; i < Environment.ProcessorCount; i++)
         {
             new Thread(Work) { IsBackground = true, Name = $"password-hashing-{i}" }.Start();
         }
     }
 
-    public Task<string> HashAsync(string password)
+    public Task<string> HashAsync(string password) => RunAsync(() => _hasher.HashPassword(null!, password));
+
+    /// <summary>
+    /// Whether <paramref name="password"/> matches <paramref name="hash"/>; with a null hash it
+    /// checks against a throw-away one, so "no such account" costs the same time as a wrong password.
+    /// </summary>
+    public async Task<bool> VerifyAsync(string? hash, string password)
+    {
+        var target = hash ?? await _decoy.Value;
+        var result = await RunAsync(() => _hasher.VerifyHashedPassword(null!, target, password).ToString());
+        return hash is not null && result != nameof(PasswordVerificationResult.Failed);
+    }
+
+    private Task<string> RunAsync(Func<string> work)
     {
         var result = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_work.Writer.TryWrite((password, result)))
+        if (!_work.Writer.TryWrite(() =>
+            {
+                try
+                {
+                    result.SetResult(work());
+                }
+                catch (Exception ex)
+                {
+                    result.SetException(ex);
+                }
+
+                return "";
+            }))
         {
             result.SetException(new ObjectDisposedException(nameof(PasswordHashing)));
         }
@@ -42,16 +69,9 @@ public sealed class PasswordHashing : IDisposable
         var reader = _work.Reader;
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
-            while (reader.TryRead(out var item))
+            while (reader.TryRead(out var work))
             {
-                try
-                {
-                    item.Result.SetResult(_hasher.HashPassword(null!, item.Password));
-                }
-                catch (Exception ex)
-                {
-                    item.Result.SetException(ex);
-                }
+                work();
             }
         }
     }

@@ -70,9 +70,18 @@ public static partial class RegistrationEndpoints
 
         // The username first: whether a name is taken is public anyway, and answering 409 before
         // looking at the address means the answer never depends on who owns the address.
-        if (await db.Users.AnyAsync(u => u.NormalizedUsername == registration.NormalizedUsername, ct))
+        var holder = await db.Users
+            .Where(u => u.NormalizedUsername == registration.NormalizedUsername)
+            .Select(u => new { u.NormalizedEmail, u.EmailVerifiedAt, u.PasswordHash })
+            .SingleOrDefaultAsync(ct);
+        if (holder is not null)
         {
-            return UsernameTaken(locale);
+            // A sign-up retried because its answer was lost (same name, address and password, not
+            // verified yet) gets the answer it should have had. The password is checked whether
+            // or not the address matches, so the time taken reveals nothing about the address.
+            var sameAccount = holder.NormalizedEmail == registration.NormalizedEmail && holder.EmailVerifiedAt is null;
+            var samePassword = await hashing.VerifyAsync(sameAccount ? holder.PasswordHash : null, registration.Password);
+            return sameAccount && samePassword ? TypedResults.Accepted((string?)null, response) : UsernameTaken(locale);
         }
 
         // Locked, so parallel sign-ups with one address cannot all pass the once-an-hour check.
