@@ -284,6 +284,18 @@ public sealed class RegistrationTests(IdentityApp app)
     }
 
     [Fact]
+    public async Task Copies_of_one_sign_up_arriving_together_all_get_202_and_make_one_account()
+    {
+        var form = IdentityApp.NewSignup();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => app.RegisterAsync(form)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
+        Assert.Equal(1, await app.Database.ScalarAsync<long>("SELECT count(*) FROM users WHERE email = $1", form["email"]!));
+        Assert.Single(await app.EventsAsync("UserRegistered", form["email"]!));
+    }
+
+    [Fact]
     public async Task A_sign_up_retried_after_its_answer_was_lost_gets_the_same_202_and_nothing_twice()
     {
         var form = IdentityApp.NewSignup();

@@ -70,18 +70,9 @@ public static partial class RegistrationEndpoints
 
         // The username first: whether a name is taken is public anyway, and answering 409 before
         // looking at the address means the answer never depends on who owns the address.
-        var holder = await db.Users
-            .Where(u => u.NormalizedUsername == registration.NormalizedUsername)
-            .Select(u => new { u.NormalizedEmail, u.EmailVerifiedAt, u.PasswordHash })
-            .SingleOrDefaultAsync(ct);
-        if (holder is not null)
+        if (await IsTakenAsync(db, hashing, registration, ct) is { } taken)
         {
-            // A sign-up retried because its answer was lost (same name, address and password, not
-            // verified yet) gets the answer it should have had. The password is checked whether
-            // or not the address matches, so the time taken reveals nothing about the address.
-            var sameAccount = holder.NormalizedEmail == registration.NormalizedEmail && holder.EmailVerifiedAt is null;
-            var samePassword = await hashing.VerifyAsync(sameAccount ? holder.PasswordHash : null, registration.Password);
-            return sameAccount && samePassword ? TypedResults.Accepted((string?)null, response) : UsernameTaken(locale);
+            return taken ? UsernameTaken(locale) : TypedResults.Accepted((string?)null, response);
         }
 
         // Locked, so parallel sign-ups with one address cannot all pass the once-an-hour check.
@@ -143,10 +134,15 @@ public static partial class RegistrationEndpoints
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg)
         {
-            // Lost a race with a concurrent sign-up for the same name or address.
+            // Lost a race with a concurrent sign-up for the same name or address (or with a copy
+            // of this very request, sent twice by some hop on the way).
             if (pg.ConstraintName?.Contains("username", StringComparison.Ordinal) == true)
             {
-                return UsernameTaken(locale);
+                await tx.RollbackAsync(CancellationToken.None);
+                db.ChangeTracker.Clear();
+                return await IsTakenAsync(db, hashing, registration, ct) == false
+                    ? TypedResults.Accepted((string?)null, response)
+                    : UsernameTaken(locale);
             }
 
             return TypedResults.Accepted((string?)null, response);
@@ -154,6 +150,29 @@ public static partial class RegistrationEndpoints
 
         LogRegistered(log, user.Id);
         return TypedResults.Accepted((string?)null, response);
+    }
+
+    /// <summary>
+    /// Null when the username is free. Otherwise true (taken: 409) or false: the holder is this
+    /// same sign-up, retried or duplicated on the way after its answer was lost (same name,
+    /// address and password, not verified yet), which gets the answer it should have had. The
+    /// password is checked whether or not the address matches, so the time taken reveals nothing
+    /// about the address.
+    /// </summary>
+    private static async Task<bool?> IsTakenAsync(IdentityDb db, PasswordHashing hashing, ValidRegistration registration, CancellationToken ct)
+    {
+        var holder = await db.Users
+            .Where(u => u.NormalizedUsername == registration.NormalizedUsername)
+            .Select(u => new { u.NormalizedEmail, u.EmailVerifiedAt, u.PasswordHash })
+            .SingleOrDefaultAsync(ct);
+        if (holder is null)
+        {
+            return null;
+        }
+
+        var sameAccount = holder.NormalizedEmail == registration.NormalizedEmail && holder.EmailVerifiedAt is null;
+        var samePassword = await hashing.VerifyAsync(sameAccount ? holder.PasswordHash : null, registration.Password);
+        return !(sameAccount && samePassword);
     }
 
     /// <summary>
