@@ -283,6 +283,10 @@ public sealed partial class Dispatcher(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NotifierDb>();
         await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        // This commit need not wait for the disk: should PostgreSQL lose it in a crash, the
+        // delivery is back in 'sending' (its claim was committed durably before the send) and is
+        // settled from the mail log like any other in-doubt delivery. One fsync less per email.
+        await db.Database.ExecuteSqlRawAsync("SET LOCAL synchronous_commit TO OFF", CancellationToken.None);
         var updated = await db.Deliveries
             .Where(d => d.Id == delivery.Id && d.Status == DeliveryStatus.Sending && d.LockedUntil == claimedLock)
             .ExecuteUpdateAsync(set => set
