@@ -19,5 +19,23 @@ public sealed class AccountOptions
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan DuplicateSignupNoticeInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How long a login lasts.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "90.00:00:00")]
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>Wrong passwords in a row before the account is locked for <see cref="LockoutDuration"/>.</summary>
+    [Range(1, 100)]
+    public int MaxFailedLogins { get; set; } = 5;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Verification emails an address may ask for: one per cooldown, at most this many an hour.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ResendCooldown { get; set; } = TimeSpan.FromSeconds(60);
+
+    [Range(1, 100)]
+    public int MaxResendsPerHour { get; set; } = 5;
+
     public string Url(string pathAndQuery) => PublicBaseUrl.TrimEnd('/') + pathAndQuery;
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.HttpOverrides;
+using SalesMind.Identity.Sessions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using SalesMind.Contracts;
@@ -37,6 +39,11 @@ public static class IdentityServices
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         });
+        services.AddIdentityRateLimits(builder.Configuration);
+        // The client's address for rate limits comes from nginx's X-Forwarded-For, trusted only
+        // from loopback proxies (set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true behind a proxy on
+        // another host of a private network, as in docker compose).
+        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         services.AddAdminAuth();
         services.AddSalesMindTelemetry(OutboxRelay.MeterName);
         services.AddSalesMindProblemDetails();

@@ -1,5 +1,6 @@
 using SalesMind.Identity;
 using SalesMind.Identity.Registration;
+using SalesMind.Identity.Sessions;
 using SalesMind.Identity.Verification;
 using SalesMind.Outbox;
 using SalesMind.ServiceDefaults;
@@ -25,12 +26,15 @@ if (args is ["admin-token", ..])
     return app.PrintAdminToken(args);
 }
 
+app.UseForwardedHeaders();
 app.UseSalesMindErrors();
+app.UseRateLimiter();
 app.UseAdminAuth();
 app.MapHealth();
 app.MapMetrics();
 app.MapRegistration();
 app.MapVerification();
+app.MapSessions();
 app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy).MapOutboxAdmin();
 
 await app.RunAsync();

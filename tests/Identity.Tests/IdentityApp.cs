@@ -17,7 +17,7 @@ namespace SalesMind.Identity.Tests;
 /// outbox relay is switched off so tests can read the events a request wrote; publishing
 /// itself is covered by the outbox tests.
 /// </summary>
-public sealed class IdentityApp : WebApplicationFactory<Program>, IAsyncLifetime
+public class IdentityApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string PublicBaseUrl = "https://salesmind.example";
 
@@ -47,8 +47,18 @@ public sealed class IdentityApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("RabbitMq:Port", Stack.RabbitPort.ToString());
         builder.UseSetting("RabbitMq:VirtualHost", _vhost.Name);
         builder.UseSetting("Identity:PublicBaseUrl", PublicBaseUrl);
+        // Every test shares one client address here; the limits have their own test.
+        builder.UseSetting("RateLimits:RegisterPerMinute", "1000000");
+        builder.UseSetting("RateLimits:LoginPerMinute", "1000000");
+        builder.UseSetting("RateLimits:ResendPerMinute", "1000000");
+        ConfigureMore(builder);
         builder.ConfigureTestServices(services =>
             services.Remove(services.Single(d => d.ImplementationType == typeof(OutboxRelay))));
+    }
+
+    /// <summary>Settings a derived fixture changes on top of these.</summary>
+    protected virtual void ConfigureMore(IWebHostBuilder builder)
+    {
     }
 
     public HttpClient Client() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

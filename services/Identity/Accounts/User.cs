@@ -27,7 +27,32 @@ public sealed class User
     /// <summary>Last time the owner was told someone tried to sign up with this address (limits that mail to one an hour).</summary>
     public DateTimeOffset? DuplicateSignupNoticeAt { get; set; }
 
+    /// <summary>Roles such as <c>admin</c>.</summary>
+    public List<string> Roles { get; set; } = [];
+
+    /// <summary>Wrong passwords since the last successful login.</summary>
+    public int FailedLogins { get; set; }
+
+    /// <summary>No login is accepted before this time (set after too many wrong passwords).</summary>
+    public DateTimeOffset? LockedUntil { get; set; }
+
     public UserProfile? Profile { get; set; }
+}
+
+/// <summary>A signed-in browser. The cookie holds a random token; only its SHA-256 is stored.</summary>
+public sealed class Session
+{
+    public Guid Id { get; set; }
+
+    public Guid UserId { get; set; }
+
+    public required byte[] TokenHash { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public User? User { get; set; }
 }
 
 public sealed class UserProfile

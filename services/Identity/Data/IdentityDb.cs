@@ -13,6 +13,8 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext
 
     public DbSet<EmailVerificationToken> VerificationTokens => Set<EmailVerificationToken>();
 
+    public DbSet<Session> Sessions => Set<Session>();
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<User>(e =>
@@ -22,6 +24,7 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext
             e.Property(u => u.NormalizedUsername).HasMaxLength(150);
             e.Property(u => u.Email).HasMaxLength(254);
             e.Property(u => u.NormalizedEmail).HasMaxLength(254);
+            e.Property(u => u.Roles).HasDefaultValueSql("'{}'::text[]");
             e.HasIndex(u => u.NormalizedUsername).IsUnique();
             e.HasIndex(u => u.NormalizedEmail).IsUnique();
             e.HasOne(u => u.Profile).WithOne().HasForeignKey<UserProfile>(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
@@ -41,6 +44,14 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext
             e.HasIndex(t => t.TokenHash).IsUnique();
             e.HasIndex(t => t.UserId);
             e.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<Session>(e =>
+        {
+            e.ToTable("sessions");
+            e.HasIndex(x => x.TokenHash).IsUnique();
+            e.HasIndex(x => x.UserId);
+            e.HasOne(x => x.User).WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         model.AddOutbox();

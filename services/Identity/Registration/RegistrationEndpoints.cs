@@ -5,6 +5,7 @@ using Npgsql;
 using SalesMind.Contracts;
 using SalesMind.Identity.Accounts;
 using SalesMind.Identity.Data;
+using SalesMind.Identity.Sessions;
 using SalesMind.Identity.Verification;
 using SalesMind.Outbox;
 
@@ -17,7 +18,7 @@ public static partial class RegistrationEndpoints
     public static IEndpointRouteBuilder MapRegistration(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/auth");
-        api.MapPost("/register/", RegisterAsync).DisableAntiforgery();
+        api.MapPost("/register/", RegisterAsync).RequireRateLimiting(RateLimits.Register);
         api.MapGet("/industries/", GetChoices);
         return app;
     }
@@ -90,7 +91,7 @@ public static partial class RegistrationEndpoints
                 if (owner.EmailVerifiedAt is null)
                 {
                     await RestartPendingAccountAsync(db, owner, registration, passwordHash, now, ct);
-                    AddVerification(db, owner, registration.Locale, settings, now);
+                    VerificationMail.Add(db, owner, registration.Locale, settings, now);
                 }
                 else
                 {
@@ -125,7 +126,7 @@ public static partial class RegistrationEndpoints
             },
         };
         db.Users.Add(user);
-        AddVerification(db, user, registration.Locale, settings, now);
+        VerificationMail.Add(db, user, registration.Locale, settings, now);
 
         try
         {
@@ -191,27 +192,7 @@ public static partial class RegistrationEndpoints
         owner.Profile.SalesExperience = registration.SalesExperience;
         owner.Profile.Purpose = registration.Purpose;
         owner.Profile.Locale = registration.Locale;
-        await db.VerificationTokens
-            .Where(t => t.UserId == owner.Id && t.UsedAt == null && t.ExpiresAt > now)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.ExpiresAt, now), ct);
-    }
-
-    /// <summary>A new single-use link for <paramref name="user"/>, and the event that mails it.</summary>
-    private static void AddVerification(IdentityDb db, User user, string locale, AccountOptions settings, DateTimeOffset now)
-    {
-        var (token, tokenHash) = VerificationToken.Create();
-        var expiresAt = now + settings.VerificationTokenLifetime;
-        db.VerificationTokens.Add(new EmailVerificationToken
-        {
-            Id = Guid.CreateVersion7(now),
-            UserId = user.Id,
-            TokenHash = tokenHash,
-            CreatedAt = now,
-            ExpiresAt = expiresAt,
-        });
-        db.AddOutboxMessage(new UserRegistered(
-            user.Id, user.Username, user.Email, locale,
-            settings.Url($"/api/auth/verify-email/?token={token}"), expiresAt, now), now);
+        await VerificationMail.RevokeAsync(db, owner.Id, now, ct);
     }
 
     private static ProblemHttpResult UsernameTaken(string locale) =>

@@ -4,6 +4,10 @@ using Microsoft.EntityFrameworkCore;
 using SalesMind.Contracts;
 using SalesMind.Identity.Data;
 using SalesMind.Outbox;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using SalesMind.Identity.Registration;
+using SalesMind.Identity.Sessions;
 
 namespace SalesMind.Identity.Verification;
 
@@ -14,8 +18,64 @@ public static partial class VerificationEndpoints
 
     public static IEndpointRouteBuilder MapVerification(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/auth").MapGet("/verify-email/", VerifyEmailAsync);
+        var api = app.MapGroup("/api/auth");
+        api.MapGet("/verify-email/", VerifyEmailAsync);
+        api.MapPost("/resend-verification/", ResendAsync).RequireRateLimiting(RateLimits.Resend);
         return app;
+    }
+
+    public sealed record ResendRequest(string? Email, string? Locale);
+
+    public sealed record ResendResponse(string Status);
+
+    /// <summary>
+    /// A new verification link for an address whose account is waiting for it. Always the same
+    /// 202, whether or not such an account exists; at most one email per cooldown and a few an
+    /// hour per address, and each new link revokes the older ones.
+    /// </summary>
+    internal static async Task<Results<Accepted<ResendResponse>, ValidationProblem, ProblemHttpResult>> ResendAsync(
+        HttpRequest http, IdentityDb db, IOptions<AccountOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        ResendRequest? request;
+        try
+        {
+            request = await http.ReadFromJsonAsync<ResendRequest>(ct);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException)
+        {
+            return TypedResults.Problem("Send {\"email\": …} as application/json.", statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
+        }
+
+        var locale = RegistrationRules.LocaleOf(request?.Locale);
+        var email = request?.Email?.Trim() ?? "";
+        if (!RegistrationRules.IsEmail(email))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["email"] = [Messages.Get(email.Length == 0 ? "email.required" : "email.invalid", locale)] },
+                title: "Invalid request");
+        }
+
+        var settings = options.Value;
+        var now = time.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var normalized = email.ToLowerInvariant();
+        var user = await db.Users.FromSql($"SELECT * FROM users WHERE normalized_email = {normalized} FOR UPDATE").SingleOrDefaultAsync(ct);
+        if (user is { EmailVerifiedAt: null })
+        {
+            var recent = await db.VerificationTokens
+                .Where(t => t.UserId == user.Id && t.CreatedAt > now - TimeSpan.FromHours(1))
+                .Select(t => t.CreatedAt)
+                .ToListAsync(ct);
+            if (recent.Count < settings.MaxResendsPerHour && (recent.Count == 0 || now - recent.Max() >= settings.ResendCooldown))
+            {
+                await VerificationMail.RevokeAsync(db, user.Id, now, ct);
+                VerificationMail.Add(db, user, locale, settings, now);
+                await db.SaveChangesAsync(ct);
+            }
+        }
+
+        await tx.CommitAsync(ct);
+        return TypedResults.Accepted((string?)null, new ResendResponse("accepted"));
     }
 
     /// <summary>The link in the email. Always a redirect to a page, whatever the token.</summary>

@@ -1,0 +1,165 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+
+namespace SalesMind.Identity.Tests;
+
+[Collection(IdentityCollection.Name)]
+public sealed class SessionTests(IdentityApp app)
+{
+    private async Task<Dictionary<string, string?>> VerifiedUserAsync()
+    {
+        var form = IdentityApp.NewSignup();
+        await app.RegisterAsync(form);
+        var link = (await app.EventsAsync("UserRegistered", form["email"]!))[0].GetProperty("verificationUrl").GetString()!;
+        await app.Client().GetAsync(link[IdentityApp.PublicBaseUrl.Length..]);
+        return form;
+    }
+
+    private static Task<HttpResponseMessage> LoginAsync(HttpClient client, string identifier, string password, bool csrf = true)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login/")
+        {
+            Content = JsonContent.Create(new { username_or_email = identifier, password, locale = "en" }),
+        };
+        if (csrf)
+        {
+            request.Headers.Add("X-CSRF", "1");
+        }
+
+        return client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task A_verified_user_logs_in_with_name_or_address_sees_their_profile_and_logs_out()
+    {
+        var form = await VerifiedUserAsync();
+        var client = app.Client();
+
+        var login = await LoginAsync(client, form["email"]!.ToUpperInvariant(), form["password"]!);
+
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
+        var me = await client.GetFromJsonAsync<JsonElement>("/api/auth/me/");
+        Assert.Equal(form["username"], me.GetProperty("username").GetString());
+        Assert.Equal("software", me.GetProperty("industry").GetString());
+
+        var logout = new HttpRequestMessage(HttpMethod.Post, "/api/auth/logout/");
+        logout.Headers.Add("X-CSRF", "1");
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(logout)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/auth/me/")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await LoginAsync(app.Client(), form["username"]!, form["password"]!)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Login_without_the_csrf_header_is_refused()
+    {
+        var form = await VerifiedUserAsync();
+
+        var response = await LoginAsync(app.Client(), form["username"]!, form["password"]!, csrf: false);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_and_an_unknown_user_get_the_same_answer()
+    {
+        var form = await VerifiedUserAsync();
+
+        var wrong = await LoginAsync(app.Client(), form["username"]!, "Not-The-Password-1");
+        var unknown = await LoginAsync(app.Client(), $"nobody_{Guid.NewGuid():N}", "Not-The-Password-1");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        var a = await wrong.Content.ReadFromJsonAsync<JsonElement>();
+        var b = await unknown.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(a.GetProperty("detail").GetString(), b.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task An_unverified_user_with_the_right_password_is_told_to_verify()
+    {
+        var form = IdentityApp.NewSignup();
+        await app.RegisterAsync(form);
+
+        var response = await LoginAsync(app.Client(), form["username"]!, form["password"]!);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("email_not_verified", problem.GetProperty("code").GetString());
+        Assert.Equal(form["email"], problem.GetProperty("email").GetString());
+    }
+
+    [Fact]
+    public async Task Repeated_wrong_passwords_lock_the_account_for_a_while()
+    {
+        var form = await VerifiedUserAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await LoginAsync(app.Client(), form["username"]!, $"Wrong-{i}-Password")).StatusCode);
+        }
+
+        var locked = await LoginAsync(app.Client(), form["username"]!, form["password"]!);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
+        Assert.InRange(int.Parse(locked.Headers.GetValues("Retry-After").Single()), 800, 900);
+    }
+
+    [Fact]
+    public async Task Resend_mails_a_new_link_once_a_minute_revokes_the_old_one_and_never_says_who_exists()
+    {
+        var form = IdentityApp.NewSignup();
+        await app.RegisterAsync(form);
+        var client = app.Client();
+        await app.Database.ExecuteAsync(
+            "UPDATE email_verification_tokens t SET created_at = now() - interval '2 minutes' FROM users u WHERE u.id = t.user_id AND u.email = $1", form["email"]!);
+
+        var first = await client.PostAsJsonAsync("/api/auth/resend-verification/", new { email = form["email"], locale = "en" });
+        var second = await client.PostAsJsonAsync("/api/auth/resend-verification/", new { email = form["email"], locale = "en" });
+        var unknown = await client.PostAsJsonAsync("/api/auth/resend-verification/", new { email = $"nobody-{Guid.NewGuid():N}@mail.test" });
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, unknown.StatusCode);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await unknown.Content.ReadAsStringAsync());
+        var events = await app.EventsAsync("UserRegistered", form["email"]!);
+        Assert.Equal(2, events.Count);
+        var oldLink = events[0].GetProperty("verificationUrl").GetString()!;
+        Assert.Equal("/email_verification_error.html?reason=expired",
+            (await client.GetAsync(oldLink[IdentityApp.PublicBaseUrl.Length..])).Headers.Location!.OriginalString);
+    }
+}
+
+/// <summary>Identity with tight per-address limits, to see them bite.</summary>
+public sealed class TightLimitsApp : IdentityApp
+{
+    protected override void ConfigureMore(IWebHostBuilder builder)
+    {
+        builder.UseSetting("RateLimits:RegisterPerMinute", "3");
+        builder.UseSetting("RateLimits:LoginPerMinute", "3");
+    }
+}
+
+public sealed class RateLimitTests(TightLimitsApp app) : IClassFixture<TightLimitsApp>
+{
+    [Fact]
+    public async Task Too_many_sign_ups_from_one_address_get_429_with_retry_after()
+    {
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage last = null!;
+        for (var i = 0; i < 4; i++)
+        {
+            last = await app.RegisterAsync(IdentityApp.NewSignup());
+            statuses.Add(last.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.TooManyRequests], statuses);
+        Assert.True(int.Parse(last.Headers.GetValues("Retry-After").Single()) > 0);
+        Assert.Equal("application/problem+json", last.Content.Headers.ContentType?.MediaType);
+    }
+}
