@@ -8,6 +8,17 @@
 export const LANGUAGES = ['ja', 'en'];
 const STORAGE_KEY = 'salesmind.lang';
 
+// A wait of `seconds` in words: seconds under a minute, whole minutes (rounded up) from there.
+function waitJa(seconds) {
+  return seconds < 60 ? `${seconds}秒` : `${Math.ceil(seconds / 60)}分`;
+}
+
+function waitEn(seconds) {
+  if (seconds < 60) return `${seconds} ${seconds === 1 ? 'second' : 'seconds'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
+}
+
 // Validation messages (err.*) must stay word for word the same as the server's
 // (services/Identity/Registration/Messages.cs): a server error replaces a client one in the same place.
 const MESSAGES = {
@@ -89,7 +100,9 @@ const MESSAGES = {
 
     'title.verifyError': 'メールアドレスを確認できませんでした | SalesMind',
     'verifyError.expired.heading': '確認リンクの有効期限が切れています',
-    'verifyError.expired.body': '新しい確認リンクを受け取るには、もう一度登録してください。',
+    'verifyError.expired.body': '下にメールアドレスを入力すると、新しい確認リンクをお送りします。',
+    'verifyError.resend.submit': '新しい確認リンクを送る',
+    'verifyError.resend.sent': 'このアドレスで確認待ちのアカウントがあれば、新しい確認リンクをお送りしました。',
     'verifyError.used.heading': 'この確認リンクはすでに使用されています',
     'verifyError.used.body': 'メールアドレスの確認は完了しています。ログインしてください。',
     'verifyError.invalid.heading': 'この確認リンクは無効です',
@@ -101,10 +114,32 @@ const MESSAGES = {
     'err.identifier.required': 'ユーザー名またはメールアドレスを入力してください。',
     'login.submit': 'ログイン',
     'login.noAccount': 'アカウントをお持ちでない方は',
-    'login.unavailable': 'ログイン機能はまだ準備中です。公開までもうしばらくお待ちください。',
     'login.failed': 'ユーザー名・メールアドレスまたはパスワードが正しくありません。',
-    'login.success': 'ログインしました。',
     'login.generic': 'ログインできませんでした。時間をおいてもう一度お試しください。',
+    'login.locked': ({ seconds }) => `ログインの試行回数が多すぎます。${waitJa(seconds)}後にもう一度お試しください。`,
+    'login.notVerified': ({ email }) => `メールアドレス（${email}）の確認がまだ完了していません。確認メールのリンクを開いてから、もう一度ログインしてください。`,
+    'login.resend': '確認メールを再送する',
+    'login.signedIn': ({ username }) => `${username} としてログインしています。`,
+    'login.toAccount': 'アカウントページへ',
+
+    'resend.button': 'メールを再送する',
+    'resend.wait': ({ n }) => `あと${n}秒で再送できます`,
+    'resend.sending': '送信中…',
+    'resend.sent': 'メールを再送しました（このアドレスでメールを受け取れる場合）。',
+    'resend.tooMany': ({ seconds }) => `リクエストが多すぎます。${waitJa(seconds)}後にもう一度お試しください。`,
+    'resend.tooManyNoWait': 'リクエストが多すぎます。しばらく待ってからもう一度お試しください。',
+    'resend.failed': '再送できませんでした。時間をおいてもう一度お試しください。',
+
+    'title.account': 'アカウント | SalesMind',
+    'account.heading': 'アカウント',
+    'account.loading': 'アカウント情報を読み込んでいます…',
+    'account.failed': 'アカウント情報を読み込めませんでした。',
+    'account.verifiedAt': 'メールアドレス確認日時',
+    'account.notVerified': '未確認',
+    'account.notSet': '未設定',
+    'account.logout': 'ログアウト',
+    'account.loggingOut': 'ログアウト中…',
+    'account.logoutFailed': 'ログアウトできませんでした。時間をおいてもう一度お試しください。',
 
   },
   en: {
@@ -184,7 +219,9 @@ const MESSAGES = {
 
     'title.verifyError': 'Email address not confirmed | SalesMind',
     'verifyError.expired.heading': 'This confirmation link has expired',
-    'verifyError.expired.body': 'To get a new confirmation link, please register again.',
+    'verifyError.expired.body': 'Enter your email address below and we will send you a new confirmation link.',
+    'verifyError.resend.submit': 'Send a new link',
+    'verifyError.resend.sent': 'If an account with this address is waiting for confirmation, a new link is on its way.',
     'verifyError.used.heading': 'This confirmation link has already been used',
     'verifyError.used.body': 'Your email address is already confirmed. Please log in.',
     'verifyError.invalid.heading': 'This confirmation link is not valid',
@@ -196,10 +233,32 @@ const MESSAGES = {
     'err.identifier.required': 'Enter your username or email address.',
     'login.submit': 'Log in',
     'login.noAccount': 'No account yet?',
-    'login.unavailable': 'Logging in is not available yet. Please check back soon.',
     'login.failed': 'The username, email address or password is incorrect.',
-    'login.success': 'You are logged in.',
     'login.generic': 'We could not log you in. Please try again in a moment.',
+    'login.locked': ({ seconds }) => `Too many login attempts. Please try again in ${waitEn(seconds)}.`,
+    'login.notVerified': ({ email }) => `The email address ${email} has not been confirmed yet. Open the link in the confirmation email, then log in again.`,
+    'login.resend': 'Resend the confirmation email',
+    'login.signedIn': ({ username }) => `You are already logged in as ${username}.`,
+    'login.toAccount': 'Go to your account',
+
+    'resend.button': 'Resend the email',
+    'resend.wait': ({ n }) => `You can resend in ${n} ${n === 1 ? 'second' : 'seconds'}`,
+    'resend.sending': 'Sending…',
+    'resend.sent': 'We sent the email again (if the address can receive mail).',
+    'resend.tooMany': ({ seconds }) => `Too many requests. Please try again in ${waitEn(seconds)}.`,
+    'resend.tooManyNoWait': 'Too many requests. Please wait a while and try again.',
+    'resend.failed': 'We could not resend the email. Please try again in a moment.',
+
+    'title.account': 'Your account | SalesMind',
+    'account.heading': 'Your account',
+    'account.loading': 'Loading your account…',
+    'account.failed': 'Your account details could not be loaded.',
+    'account.verifiedAt': 'Email confirmed on',
+    'account.notVerified': 'Not confirmed',
+    'account.notSet': 'Not provided',
+    'account.logout': 'Log out',
+    'account.loggingOut': 'Logging out…',
+    'account.logoutFailed': 'We could not log you out. Please try again in a moment.',
 
   },
 };

@@ -13,9 +13,16 @@ import {
   passwordStrength,
   normalizeUsername,
 } from './validation.js';
+import {
+  RESEND_COOLDOWN_SECONDS,
+  Countdown,
+  choiceLabel,
+  fetchChoices,
+  postJson,
+  requestVerificationEmail,
+} from './api.js';
 
 const REGISTER_URL = '/api/auth/register/';
-const CHOICES_URL = '/api/auth/industries/';
 
 // Form order: the first invalid field in this order gets the focus.
 const FIELDS = ['username', 'email', 'password', 'industry', 'sales_experience', 'purpose'];
@@ -33,6 +40,9 @@ const state = {
   errors: {}, // field -> { keys: [...] } (ours, re-translated on a switch) or { texts: [...] } (server's)
   status: null, // { key } or { text }, and kind
   sending: false,
+  sentTo: null, // the address the confirmation email went to, once registered
+  resending: false,
+  resendStatus: null, // { key, params } and kind
 };
 
 // ---------------------------------------------------------------- values and client checks
@@ -121,13 +131,7 @@ async function loadChoices() {
   inputs.sales_experience.disabled = true;
   renderChoices();
   try {
-    const response = await fetch(CHOICES_URL, { headers: { Accept: 'application/json' } });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const data = await response.json();
-    state.choices = {
-      industries: Array.isArray(data.industries) ? data.industries : [],
-      sales_experiences: Array.isArray(data.sales_experiences) ? data.sales_experiences : [],
-    };
+    state.choices = await fetchChoices();
     inputs.industry.disabled = false;
     inputs.sales_experience.disabled = false;
     renderChoices();
@@ -145,8 +149,7 @@ function renderChoices() {
 function fillSelect(select, choices, emptyKey) {
   const selected = select.value;
   const empty = new Option(choices ? t(emptyKey) : t('choices.loading'), '');
-  const options = (choices ?? []).map((choice) =>
-    new Option(choice.labels?.[lang()] ?? choice.labels?.ja ?? choice.value, choice.value));
+  const options = (choices ?? []).map((choice) => new Option(choiceLabel(choice), choice.value));
   select.replaceChildren(empty, ...options);
   select.value = options.some((option) => option.value === selected) ? selected : '';
 }
@@ -252,19 +255,15 @@ form.addEventListener('submit', async (event) => {
   setStatus(null);
   setSending(true);
   let response;
+  let data;
   try {
-    response = await fetch(REGISTER_URL, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' },
-      body: JSON.stringify(body),
-    });
+    ({ response, data } = await postJson(REGISTER_URL, body));
   } catch {
     setSending(false);
     setStatus({ key: 'status.network' });
     submitButton.focus();
     return;
   }
-  const data = await readJson(response);
   setSending(false);
 
   if (response.status === 202) {
@@ -276,14 +275,6 @@ form.addEventListener('submit', async (event) => {
     submitButton.focus();
   }
 });
-
-async function readJson(response) {
-  try {
-    return await response.json();
-  } catch {
-    return null;
-  }
-}
 
 // Problem details (RFC 9457): `errors` maps field names to messages already in the user's language.
 function showProblem(problem) {
@@ -318,12 +309,60 @@ function fieldFor(name) {
 }
 
 function showSent(email) {
+  state.sentTo = email;
   document.getElementById('sent-email').textContent = email;
   section.hidden = true;
   const panel = document.getElementById('sent-panel');
   panel.hidden = false;
   document.getElementById('sent-heading').focus();
+  // An email has just gone out: the next one may be asked for after the cooldown.
+  resendCooldown.start(RESEND_COOLDOWN_SECONDS);
 }
+
+// ---------------------------------------------------------------- resend the confirmation email
+
+const resendButton = document.getElementById('resend');
+const resendStatus = document.getElementById('resend-status');
+const resendCooldown = new Countdown(renderResend);
+
+function renderResend() {
+  const wait = resendCooldown.remaining();
+  resendButton.disabled = state.resending || wait > 0 || !state.sentTo;
+  resendButton.setAttribute('aria-busy', String(state.resending));
+  resendButton.textContent = state.resending ? t('resend.sending')
+    : wait > 0 ? t('resend.wait', { n: wait }) : t('resend.button');
+}
+
+function setResendStatus(message, kind = 'error') {
+  state.resendStatus = message ? { ...message, kind } : null;
+  renderResendStatus();
+}
+
+function renderResendStatus() {
+  const current = state.resendStatus;
+  resendStatus.textContent = current ? t(current.key, current.params) : '';
+  resendStatus.classList.toggle('is-error', current?.kind === 'error');
+  resendStatus.classList.toggle('is-success', current?.kind === 'success');
+}
+
+resendButton.addEventListener('click', async () => {
+  if (state.resending || !state.sentTo || resendCooldown.remaining() > 0) return;
+  state.resending = true;
+  setResendStatus(null);
+  renderResend();
+  const { result, wait } = await requestVerificationEmail(state.sentTo);
+  state.resending = false;
+  if (result === 'sent') {
+    setResendStatus({ key: 'resend.sent' }, 'success');
+    resendCooldown.start(RESEND_COOLDOWN_SECONDS);
+  } else if (result === 'tooMany') {
+    setResendStatus(wait ? { key: 'resend.tooMany', params: { seconds: wait } } : { key: 'resend.tooManyNoWait' });
+    if (wait) resendCooldown.start(wait);
+  } else {
+    setResendStatus({ key: result === 'network' ? 'status.network' : 'resend.failed' });
+  }
+  renderResend();
+});
 
 document.getElementById('choices-retry').addEventListener('click', loadChoices);
 
@@ -337,9 +376,12 @@ onLangChange(() => {
   renderStrength();
   renderCounter();
   setSending(state.sending);
+  renderResend();
+  renderResendStatus();
 });
 
 renderPasswordToggle();
 renderStrength();
 renderCounter();
+renderResend();
 loadChoices();
