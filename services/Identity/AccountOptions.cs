@@ -37,5 +37,9 @@ public sealed class AccountOptions
     [Range(1, 100)]
     public int MaxResendsPerHour { get; set; } = 5;
 
+    /// <summary>How long a password-reset link works.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")]
+    public TimeSpan PasswordResetLifetime { get; set; } = TimeSpan.FromHours(1);
+
     public string Url(string pathAndQuery) => PublicBaseUrl.TrimEnd('/') + pathAndQuery;
 }

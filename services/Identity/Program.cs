@@ -1,4 +1,5 @@
 using SalesMind.Identity;
+using SalesMind.Identity.PasswordReset;
 using SalesMind.Identity.Registration;
 using SalesMind.Identity.Sessions;
 using SalesMind.Identity.Verification;
@@ -35,6 +36,7 @@ app.MapMetrics();
 app.MapRegistration();
 app.MapVerification();
 app.MapSessions();
+app.MapPasswordReset();
 app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy).MapOutboxAdmin();
 
 await app.RunAsync();

@@ -43,6 +43,7 @@ public static class NotifierServices
         {
             bus.AddConsumer<UserRegisteredConsumer, UserRegisteredConsumerDefinition>();
             bus.AddConsumer<AccountAlreadyExistsConsumer, AccountAlreadyExistsConsumerDefinition>();
+            bus.AddConsumer<PasswordResetRequestedConsumer, PasswordResetRequestedConsumerDefinition>();
         });
 
         // One renderer for the process: it owns the compiled-template cache.

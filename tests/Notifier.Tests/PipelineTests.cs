@@ -67,6 +67,19 @@ public sealed class PipelineTests(NotifierApp app)
     }
 
     [Fact]
+    public async Task PasswordResetRequested_mails_the_reset_link()
+    {
+        var to = Stack.NewMailbox("reset");
+
+        await app.PublishAsync(new PasswordResetRequested(Guid.NewGuid(), "taro", to, "en",
+            "https://salesmind.example/reset_password.html?token=r3s3t", DateTimeOffset.UtcNow.AddHours(1), DateTimeOffset.UtcNow), Guid.NewGuid());
+
+        var mail = Assert.Single(await Mailbox.WaitForAsync(to, Patience));
+        Assert.Equal("Reset your SalesMind password", mail.Subject);
+        Assert.Contains("https://salesmind.example/reset_password.html?token=r3s3t", mail.TextBody);
+    }
+
+    [Fact]
     public async Task A_permanent_refusal_ends_the_delivery_as_failed_with_the_server_reply()
     {
         var to = $"nobody-{Guid.NewGuid():N}@bounce.test";

@@ -50,6 +50,19 @@ public sealed class TemplateTests
         Assert.Contains("taro", email.Text);
     }
 
+    [Theory]
+    [InlineData("ja", "SalesMind パスワード再設定のご案内")]
+    [InlineData("en", "Reset your SalesMind password")]
+    public async Task The_password_reset_email_renders_in_both_languages(string locale, string subject)
+    {
+        var email = await Renderer.RenderAsync(TemplateKeys.PasswordReset, locale,
+            new PasswordResetModel("taro", "https://salesmind.example/reset_password.html?token=abc", "soon", "SalesMind"));
+
+        Assert.Equal(subject, email.Subject);
+        Assert.Contains("https://salesmind.example/reset_password.html?token=abc", email.Text);
+        Assert.Contains("href=\"https://salesmind.example/reset_password.html?token=abc\"", email.Html);
+    }
+
     [Fact]
     public async Task User_data_is_escaped_in_html_and_kept_as_typed_in_text()
     {

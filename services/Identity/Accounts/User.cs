@@ -86,3 +86,19 @@ public sealed class EmailVerificationToken
 
     public User? User { get; set; }
 }
+
+/// <summary>A single-use password-reset link; only the SHA-256 of its token is stored.</summary>
+public sealed class PasswordResetToken
+{
+    public Guid Id { get; set; }
+
+    public Guid UserId { get; set; }
+
+    public required byte[] TokenHash { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public DateTimeOffset? UsedAt { get; set; }
+}

@@ -69,29 +69,9 @@ public static partial class RegistrationRules
             Fail("email", "email.invalid");
         }
 
-        if (password.Length == 0)
+        if (PasswordProblem(password, username) is { } passwordProblem)
         {
-            Fail("password", "password.required");
-        }
-        else if (password.Length < PasswordMin)
-        {
-            Fail("password", "password.short");
-        }
-        else if (password.Length > PasswordMax)
-        {
-            Fail("password", "password.long");
-        }
-        else if (password.All(char.IsAsciiDigit))
-        {
-            Fail("password", "password.numeric");
-        }
-        else if (IsTooSimilar(password, username))
-        {
-            Fail("password", "password.similar");
-        }
-        else if (IsCommon(password))
-        {
-            Fail("password", "password.common");
+            Fail("password", passwordProblem);
         }
 
         if (industry.Length == 0)
@@ -160,6 +140,18 @@ public static partial class RegistrationRules
         var local = email[..email.IndexOf('@')];
         return local.Length <= 64 && !local.StartsWith('.') && !local.EndsWith('.') && !local.Contains("..", StringComparison.Ordinal);
     }
+
+    /// <summary>The message key of the first password rule broken, or null: for sign-up and for resets.</summary>
+    public static string? PasswordProblem(string password, string username) => password switch
+    {
+        { Length: 0 } => "password.required",
+        { Length: < PasswordMin } => "password.short",
+        { Length: > PasswordMax } => "password.long",
+        _ when password.All(char.IsAsciiDigit) => "password.numeric",
+        _ when IsTooSimilar(password, username) => "password.similar",
+        _ when IsCommon(password) => "password.common",
+        _ => null,
+    };
 
     public static bool IsTooSimilar(string password, string username)
     {

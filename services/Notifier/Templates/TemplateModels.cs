@@ -14,11 +14,19 @@ public sealed record EmailVerificationModel(string Username, string Verification
 /// <param name="SiteName">The product's name.</param>
 public sealed record AccountAlreadyExistsModel(string Username, string LoginUrl, string AttemptedAt, string SiteName);
 
+/// <summary>The model of <c>password-reset</c>: the link to set a new password.</summary>
+/// <param name="Username">The account's name.</param>
+/// <param name="ResetUrl">The single-use link.</param>
+/// <param name="ExpiresAt">When the link stops working, written for the reader's locale.</param>
+/// <param name="SiteName">The product's name.</param>
+public sealed record PasswordResetModel(string Username, string ResetUrl, string ExpiresAt, string SiteName);
+
 /// <summary>The template keys shipped with the Notifier.</summary>
 public static class TemplateKeys
 {
     public const string EmailVerification = "email-verification";
     public const string AccountAlreadyExists = "account-already-exists";
+    public const string PasswordReset = "password-reset";
 }
 
 /// <summary>Example models, one per template: for warming the renderer up (and for previews).</summary>
@@ -30,5 +38,7 @@ public static class TemplateSamples
             "hanako", "https://salesmind.example/api/auth/verify-email/?token=sample", "2026年1月1日 09:00 (日本時間)", "SalesMind"),
         [TemplateKeys.AccountAlreadyExists] = new AccountAlreadyExistsModel(
             "hanako", "https://salesmind.example/login.html", "2026年1月1日 09:00 (日本時間)", "SalesMind"),
+        [TemplateKeys.PasswordReset] = new PasswordResetModel(
+            "hanako", "https://salesmind.example/reset_password.html?token=sample", "2026年1月1日 09:00 (日本時間)", "SalesMind"),
     };
 }

@@ -19,6 +19,7 @@ public sealed class TemplateRenderer
     {
         [TemplateKeys.EmailVerification] = "EmailVerification",
         [TemplateKeys.AccountAlreadyExists] = "AccountAlreadyExists",
+        [TemplateKeys.PasswordReset] = "PasswordReset",
     };
 
     private static readonly TimeZoneInfo Tokyo = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");

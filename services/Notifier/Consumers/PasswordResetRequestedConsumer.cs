@@ -1,0 +1,24 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using SalesMind.Contracts;
+using SalesMind.Notifier.Deliveries;
+using SalesMind.Notifier.Smtp;
+using SalesMind.Notifier.Templates;
+
+namespace SalesMind.Notifier.Consumers;
+
+/// <summary>Sends the link to set a new password.</summary>
+public sealed class PasswordResetRequestedConsumer(TemplateRenderer renderer, DeliveryQueue queue, IOptions<MailOptions> mail)
+    : IConsumer<PasswordResetRequested>
+{
+    public async Task Consume(ConsumeContext<PasswordResetRequested> context)
+    {
+        var m = context.Message;
+        var email = await renderer.RenderAsync(TemplateKeys.PasswordReset, m.Locale, new PasswordResetModel(
+            m.Username, m.ResetUrl, TemplateRenderer.FormatTime(m.ExpiresAt, m.Locale), mail.Value.SiteName));
+
+        await queue.QueueAsync(context, nameof(PasswordResetRequestedConsumer), TemplateKeys.PasswordReset, m.Locale, m.Email, email);
+    }
+}
+
+public sealed class PasswordResetRequestedConsumerDefinition : RetryingConsumerDefinition<PasswordResetRequestedConsumer>;
