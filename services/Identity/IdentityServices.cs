@@ -75,6 +75,38 @@ public static class IdentityServices
         return 0;
     }
 
+    /// <summary>
+    /// The <c>make-admin &lt;username or email&gt;</c> command: gives an existing account the admin
+    /// role (the way to the first admin; later ones can be made the same way).
+    /// </summary>
+    public static async Task<int> MakeAdminAsync(this WebApplication app, string[] args)
+    {
+        if (args.Length < 2)
+        {
+            Console.Error.WriteLine("usage: make-admin <username or email>");
+            return 2;
+        }
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityDb>();
+        var key = args[1].Trim().ToLowerInvariant();
+        var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedUsername == key || u.NormalizedEmail == key);
+        if (user is null)
+        {
+            Console.Error.WriteLine($"No account with the username or email '{args[1]}'.");
+            return 1;
+        }
+
+        if (!user.Roles.Contains(AdminAuth.AdminRole))
+        {
+            user.Roles = [.. user.Roles, AdminAuth.AdminRole];
+            await db.SaveChangesAsync();
+        }
+
+        Console.WriteLine($"{user.Username} <{user.Email}> is an admin.");
+        return 0;
+    }
+
     /// <summary>The <c>migrate</c> command: applies pending migrations (creating the database if needed).</summary>
     public static async Task MigrateAsync(this WebApplication app)
     {

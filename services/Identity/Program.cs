@@ -1,4 +1,5 @@
 using SalesMind.Identity;
+using SalesMind.Identity.Admin;
 using SalesMind.Identity.PasswordReset;
 using SalesMind.Identity.Registration;
 using SalesMind.Identity.Sessions;
@@ -22,6 +23,11 @@ if (args is ["migrate", ..])
     return 0;
 }
 
+if (args is ["make-admin", ..])
+{
+    return await app.MakeAdminAsync(args);
+}
+
 if (args is ["admin-token", ..])
 {
     return app.PrintAdminToken(args);
@@ -37,7 +43,7 @@ app.MapRegistration();
 app.MapVerification();
 app.MapSessions();
 app.MapPasswordReset();
-app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy).MapOutboxAdmin();
+app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy).MapOutboxAdmin().MapUserAdmin();
 
 await app.RunAsync();
 return 0;

@@ -22,6 +22,9 @@ public static class AdminEndpoints
                     string.Concat(segment.Parts.Select(part => part switch
                     {
                         Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal => literal.Content,
+                        // A value each route constraint accepts, so the request reaches the endpoint.
+                        Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart p
+                            when p.ParameterPolicies.Any(c => c.Content == "guid") => Guid.Empty.ToString(),
                         _ => "1",
                     })))))))
             .Distinct()

@@ -81,6 +81,14 @@ public static partial class RegistrationEndpoints
             .FromSql($"SELECT * FROM users WHERE normalized_email = {registration.NormalizedEmail} FOR UPDATE")
             .Include(u => u.Profile)
             .SingleOrDefaultAsync(ct);
+        if (owner is not null && owner.NormalizedUsername == registration.NormalizedUsername && owner.EmailVerifiedAt is null
+            && await hashing.VerifyAsync(owner.PasswordHash, registration.Password))
+        {
+            // A copy of this very sign-up got here first (we waited for its lock): same answer, nothing twice.
+            await tx.CommitAsync(ct);
+            return TypedResults.Accepted((string?)null, response);
+        }
+
         if (owner is not null)
         {
             // Same 202 as a new sign-up; only the address's owner learns more, by mail. At most

@@ -25,6 +25,7 @@ public static partial class SessionEndpoints
         api.MapPost("/login/", LoginAsync).AddEndpointFilter<CsrfHeaderFilter>().RequireRateLimiting(RateLimits.Login);
         api.MapPost("/logout/", LogoutAsync).AddEndpointFilter<CsrfHeaderFilter>();
         api.MapGet("/me/", MeAsync);
+        api.MapPost("/token/", TokenAsync).AddEndpointFilter<CsrfHeaderFilter>();
         return app;
     }
 
@@ -99,6 +100,18 @@ public static partial class SessionEndpoints
 
         user.FailedLogins = 0;
         user.LockedUntil = null;
+        if (user is { EmailVerifiedAt: not null, IsActive: false })
+        {
+            await db.SaveChangesAsync(ct);
+            return TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = StatusCodes.Status403Forbidden,
+                Title = "Account deactivated",
+                Detail = locale == "en" ? "This account has been deactivated." : "このアカウントは無効化されています。",
+                Extensions = { ["code"] = "account_deactivated" },
+            });
+        }
+
         if (user.EmailVerifiedAt is null || !user.IsActive)
         {
             await db.SaveChangesAsync(ct);
@@ -148,6 +161,31 @@ public static partial class SessionEndpoints
         return user is null
             ? TypedResults.Problem("Not signed in.", statusCode: StatusCodes.Status401Unauthorized, title: "Not signed in")
             : TypedResults.Ok(ToMe(user));
+    }
+
+    public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn);
+
+    /// <summary>
+    /// A signed admin bearer token (15 minutes) for a signed-in admin: for API clients and the
+    /// Notifier's admin API, which accept no cookie.
+    /// </summary>
+    internal static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> TokenAsync(
+        HttpContext http, IdentityDb db, TimeProvider time, IOptions<SalesMind.ServiceDefaults.AuthOptions> auth, CancellationToken ct)
+    {
+        var user = await CurrentUserAsync(http, db, time, ct);
+        if (user is null)
+        {
+            return TypedResults.Problem("Log in first.", statusCode: StatusCodes.Status401Unauthorized, title: "Not signed in");
+        }
+
+        if (!user.IsActive || !user.Roles.Contains(SalesMind.ServiceDefaults.AdminAuth.AdminRole))
+        {
+            return TypedResults.Problem("Only admins get tokens.", statusCode: StatusCodes.Status403Forbidden, title: "Not an admin");
+        }
+
+        var lifetime = TimeSpan.FromMinutes(15);
+        var token = SalesMind.ServiceDefaults.AdminAuth.CreateToken(auth.Value, user.Username, user.Roles, lifetime);
+        return TypedResults.Ok(new TokenResponse(token, "Bearer", (int)lifetime.TotalSeconds));
     }
 
     /// <summary>The user of the request's session cookie, if it is valid and not expired.</summary>

@@ -1,0 +1,125 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SalesMind.Identity.Accounts;
+using SalesMind.Identity.Data;
+using SalesMind.Identity.Verification;
+
+namespace SalesMind.Identity.Admin;
+
+/// <summary>Admins look after accounts: find them, see their state, resend a verification, deactivate.</summary>
+public static class UserAdminEndpoints
+{
+    public sealed record ProfileView(string Industry, string? SalesExperience, string? Purpose, string Locale);
+
+    public sealed record UserView(
+        Guid Id, string Username, string Email, bool IsActive, DateTimeOffset? EmailVerifiedAt, DateTimeOffset CreatedAt,
+        IReadOnlyList<string> Roles, DateTimeOffset? LockedUntil, ProfileView? Profile);
+
+    public sealed record UserPage(IReadOnlyList<UserView> Users, string? Next);
+
+    /// <summary>Maps <c>users</c> endpoints into <paramref name="admin"/>, a group that already requires an admin.</summary>
+    public static RouteGroupBuilder MapUserAdmin(this RouteGroupBuilder admin)
+    {
+        var users = admin.MapGroup("/users");
+        users.MapGet("/", ListAsync);
+        users.MapGet("/{id:guid}", GetAsync);
+        users.MapPost("/{id:guid}/resend-verification", ResendAsync);
+        users.MapPost("/{id:guid}/deactivate", DeactivateAsync);
+        return admin;
+    }
+
+    /// <summary>
+    /// Newest first, <paramref name="limit"/> at a time; <c>next</c> is the cursor of the following
+    /// page (keyset: stable while accounts are being created). <paramref name="q"/> matches the
+    /// start of the username or address; <paramref name="verified"/> filters on verification.
+    /// </summary>
+    private static async Task<Results<Ok<UserPage>, ValidationProblem>> ListAsync(
+        IdentityDb db, CancellationToken ct, string? q = null, bool? verified = null, int limit = 50, string? after = null)
+    {
+        var query = db.Users.AsNoTracking().Include(u => u.Profile).AsQueryable();
+        if (!string.IsNullOrWhiteSpace(q))
+        {
+            var prefix = q.Trim().ToLowerInvariant();
+            query = query.Where(u => u.NormalizedUsername.StartsWith(prefix) || u.NormalizedEmail.StartsWith(prefix));
+        }
+
+        if (verified is { } v)
+        {
+            query = v ? query.Where(u => u.EmailVerifiedAt != null) : query.Where(u => u.EmailVerifiedAt == null);
+        }
+
+        if (after is not null)
+        {
+            if (!Guid.TryParse(after, out var cursor))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["after"] = ["Use the 'next' value of the previous page."] });
+            }
+
+            // Ids are version-7 GUIDs: ordered by creation time.
+            query = query.Where(u => u.Id.CompareTo(cursor) < 0);
+        }
+
+        limit = Math.Clamp(limit, 1, 200);
+        var page = await query.OrderByDescending(u => u.Id).Take(limit + 1).ToListAsync(ct);
+        var next = page.Count > limit ? page[limit - 1].Id.ToString() : null;
+        return TypedResults.Ok(new UserPage(page.Take(limit).Select(View).ToList(), next));
+    }
+
+    private static async Task<Results<Ok<UserView>, NotFound<ProblemDetails>>> GetAsync(Guid id, IdentityDb db, CancellationToken ct)
+    {
+        var user = await db.Users.AsNoTracking().Include(u => u.Profile).SingleOrDefaultAsync(u => u.Id == id, ct);
+        return user is null ? NotFoundProblem(id) : TypedResults.Ok(View(user));
+    }
+
+    private static async Task<Results<Accepted, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> ResendAsync(
+        Guid id, IdentityDb db, IOptions<AccountOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var user = await db.Users.Include(u => u.Profile).SingleOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null)
+        {
+            return NotFoundProblem(id);
+        }
+
+        if (user.EmailVerifiedAt is not null)
+        {
+            return TypedResults.Conflict(new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict, Title = "Already verified", Detail = $"User {id} verified their address already.",
+            });
+        }
+
+        await VerificationMail.RevokeAsync(db, user.Id, now, ct);
+        VerificationMail.Add(db, user, user.Profile?.Locale ?? "ja", options.Value, now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.Accepted((string?)null);
+    }
+
+    /// <summary>The account can no longer log in; its sessions end now.</summary>
+    private static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeactivateAsync(Guid id, IdentityDb db, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var updated = await db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(set => set.SetProperty(u => u.IsActive, false), ct);
+        if (updated == 0)
+        {
+            return NotFoundProblem(id);
+        }
+
+        await db.Sessions.Where(s => s.UserId == id).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static UserView View(User u) => new(
+        u.Id, u.Username, u.Email, u.IsActive, u.EmailVerifiedAt, u.CreatedAt, u.Roles, u.LockedUntil,
+        u.Profile is null ? null : new ProfileView(u.Profile.Industry, u.Profile.SalesExperience, u.Profile.Purpose, u.Profile.Locale));
+
+    private static NotFound<ProblemDetails> NotFoundProblem(Guid id) => TypedResults.NotFound(new ProblemDetails
+    {
+        Status = StatusCodes.Status404NotFound, Title = "No such user", Detail = $"There is no user {id}.",
+    });
+}
