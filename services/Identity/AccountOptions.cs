@@ -41,5 +41,17 @@ public sealed class AccountOptions
     [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")]
     public TimeSpan PasswordResetLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>An account still unverified this long after sign-up gets one reminder.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan ReminderAfter { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>An account still unverified this long after sign-up is deleted.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
+    public TimeSpan DeleteUnverifiedAfter { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the reminder and clean-up job looks.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LifecycleInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     public string Url(string pathAndQuery) => PublicBaseUrl.TrimEnd('/') + pathAndQuery;
 }

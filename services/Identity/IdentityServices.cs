@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.HttpOverrides;
+using SalesMind.Identity.Lifecycle;
 using SalesMind.Identity.Sessions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -34,6 +35,8 @@ public static class IdentityServices
         // PBKDF2-HMAC-SHA512 with 100,000 iterations (the v3 format's default).
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<PasswordHashing>();
+        services.AddSingleton<AccountLifecycle>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccountLifecycle>());
 
         services.ConfigureHttpJsonOptions(o =>
         {

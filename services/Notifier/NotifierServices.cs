@@ -44,6 +44,7 @@ public static class NotifierServices
             bus.AddConsumer<UserRegisteredConsumer, UserRegisteredConsumerDefinition>();
             bus.AddConsumer<AccountAlreadyExistsConsumer, AccountAlreadyExistsConsumerDefinition>();
             bus.AddConsumer<PasswordResetRequestedConsumer, PasswordResetRequestedConsumerDefinition>();
+            bus.AddConsumer<VerificationReminderDueConsumer, VerificationReminderDueConsumerDefinition>();
         });
 
         // One renderer for the process: it owns the compiled-template cache.

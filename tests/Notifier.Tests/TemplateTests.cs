@@ -63,6 +63,20 @@ public sealed class TemplateTests
         Assert.Contains("href=\"https://salesmind.example/reset_password.html?token=abc\"", email.Html);
     }
 
+    [Theory]
+    [InlineData("ja", "【リマインダー】SalesMind メールアドレスの確認がまだ完了していません")]
+    [InlineData("en", "Reminder: confirm your email address for SalesMind")]
+    public async Task The_verification_reminder_renders_in_both_languages(string locale, string subject)
+    {
+        var email = await Renderer.RenderAsync(TemplateKeys.VerificationReminder, locale,
+            new VerificationReminderModel("taro", "https://salesmind.example/api/auth/verify-email/?token=new", "tomorrow", "next week", "SalesMind"));
+
+        Assert.Equal(subject, email.Subject);
+        Assert.Contains("https://salesmind.example/api/auth/verify-email/?token=new", email.Text);
+        Assert.Contains("next week", email.Text);
+        Assert.Contains("next week", email.Html);
+    }
+
     [Fact]
     public async Task User_data_is_escaped_in_html_and_kept_as_typed_in_text()
     {

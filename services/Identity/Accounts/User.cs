@@ -27,6 +27,9 @@ public sealed class User
     /// <summary>Last time the owner was told someone tried to sign up with this address (limits that mail to one an hour).</summary>
     public DateTimeOffset? DuplicateSignupNoticeAt { get; set; }
 
+    /// <summary>When the one "still unverified" reminder went out.</summary>
+    public DateTimeOffset? VerificationReminderSentAt { get; set; }
+
     /// <summary>Roles such as <c>admin</c>.</summary>
     public List<string> Roles { get; set; } = [];
 

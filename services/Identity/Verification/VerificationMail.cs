@@ -9,8 +9,13 @@ namespace SalesMind.Identity.Verification;
 /// <summary>Issuing verification links: the token row and the event that mails it, in the caller's transaction.</summary>
 public static class VerificationMail
 {
-    /// <summary>A new single-use link for <paramref name="user"/>, and the event that mails it.</summary>
-    public static void Add(IdentityDb db, User user, string locale, AccountOptions settings, DateTimeOffset now)
+    public sealed record IssuedLink(string Url, DateTimeOffset ExpiresAt);
+
+    /// <summary>
+    /// A new single-use link for <paramref name="user"/>, and (unless <paramref name="publish"/>
+    /// is false, when the caller sends its own event) the <see cref="UserRegistered"/> that mails it.
+    /// </summary>
+    public static IssuedLink Add(IdentityDb db, User user, string locale, AccountOptions settings, DateTimeOffset now, bool publish = true)
     {
         var (token, tokenHash) = VerificationToken.Create();
         var expiresAt = now + settings.VerificationTokenLifetime;
@@ -22,9 +27,13 @@ public static class VerificationMail
             CreatedAt = now,
             ExpiresAt = expiresAt,
         });
-        db.AddOutboxMessage(new UserRegistered(
-            user.Id, user.Username, user.Email, locale,
-            settings.Url($"/api/auth/verify-email/?token={token}"), expiresAt, now), now);
+        var url = settings.Url($"/api/auth/verify-email/?token={token}");
+        if (publish)
+        {
+            db.AddOutboxMessage(new UserRegistered(user.Id, user.Username, user.Email, locale, url, expiresAt, now), now);
+        }
+
+        return new IssuedLink(url, expiresAt);
     }
 
     /// <summary>Earlier links stop working (they then say "expired"): only the newest one counts.</summary>

@@ -21,12 +21,21 @@ public sealed record AccountAlreadyExistsModel(string Username, string LoginUrl,
 /// <param name="SiteName">The product's name.</param>
 public sealed record PasswordResetModel(string Username, string ResetUrl, string ExpiresAt, string SiteName);
 
+/// <summary>The model of <c>verification-reminder</c>: a fresh link a day after an unverified sign-up.</summary>
+/// <param name="Username">The new user's name.</param>
+/// <param name="VerificationUrl">The fresh single-use link.</param>
+/// <param name="ExpiresAt">When the link stops working, written for the reader's locale.</param>
+/// <param name="DeletionAt">When the unverified account is deleted, written for the reader's locale.</param>
+/// <param name="SiteName">The product's name.</param>
+public sealed record VerificationReminderModel(string Username, string VerificationUrl, string ExpiresAt, string DeletionAt, string SiteName);
+
 /// <summary>The template keys shipped with the Notifier.</summary>
 public static class TemplateKeys
 {
     public const string EmailVerification = "email-verification";
     public const string AccountAlreadyExists = "account-already-exists";
     public const string PasswordReset = "password-reset";
+    public const string VerificationReminder = "verification-reminder";
 }
 
 /// <summary>Example models, one per template: for warming the renderer up (and for previews).</summary>
@@ -38,6 +47,8 @@ public static class TemplateSamples
             "hanako", "https://salesmind.example/api/auth/verify-email/?token=sample", "2026年1月1日 09:00 (日本時間)", "SalesMind"),
         [TemplateKeys.AccountAlreadyExists] = new AccountAlreadyExistsModel(
             "hanako", "https://salesmind.example/login.html", "2026年1月1日 09:00 (日本時間)", "SalesMind"),
+        [TemplateKeys.VerificationReminder] = new VerificationReminderModel(
+            "hanako", "https://salesmind.example/api/auth/verify-email/?token=sample", "2026年1月2日 09:00 (日本時間)", "2026年1月7日 09:00 (日本時間)", "SalesMind"),
         [TemplateKeys.PasswordReset] = new PasswordResetModel(
             "hanako", "https://salesmind.example/reset_password.html?token=sample", "2026年1月1日 09:00 (日本時間)", "SalesMind"),
     };

@@ -20,6 +20,7 @@ public sealed class TemplateRenderer
         [TemplateKeys.EmailVerification] = "EmailVerification",
         [TemplateKeys.AccountAlreadyExists] = "AccountAlreadyExists",
         [TemplateKeys.PasswordReset] = "PasswordReset",
+        [TemplateKeys.VerificationReminder] = "VerificationReminder",
     };
 
     private static readonly TimeZoneInfo Tokyo = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");

@@ -209,6 +209,10 @@ namespace SalesMind.Identity.Data.Migrations
                         .HasColumnType("character varying(150)")
                         .HasColumnName("username");
 
+                    b.Property<DateTimeOffset?>("VerificationReminderSentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("verification_reminder_sent_at");
+
                     b.HasKey("Id")
                         .HasName("pk_users");
 

@@ -1,0 +1,25 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using SalesMind.Contracts;
+using SalesMind.Notifier.Deliveries;
+using SalesMind.Notifier.Smtp;
+using SalesMind.Notifier.Templates;
+
+namespace SalesMind.Notifier.Consumers;
+
+/// <summary>Sends the one reminder to an account still unverified a day after sign-up.</summary>
+public sealed class VerificationReminderDueConsumer(TemplateRenderer renderer, DeliveryQueue queue, IOptions<MailOptions> mail)
+    : IConsumer<VerificationReminderDue>
+{
+    public async Task Consume(ConsumeContext<VerificationReminderDue> context)
+    {
+        var m = context.Message;
+        var email = await renderer.RenderAsync(TemplateKeys.VerificationReminder, m.Locale, new VerificationReminderModel(
+            m.Username, m.VerificationUrl, TemplateRenderer.FormatTime(m.ExpiresAt, m.Locale),
+            TemplateRenderer.FormatTime(m.DeletionAt, m.Locale), mail.Value.SiteName));
+
+        await queue.QueueAsync(context, nameof(VerificationReminderDueConsumer), TemplateKeys.VerificationReminder, m.Locale, m.Email, email);
+    }
+}
+
+public sealed class VerificationReminderDueConsumerDefinition : RetryingConsumerDefinition<VerificationReminderDueConsumer>;

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.DependencyInjection;
+using SalesMind.Identity.Lifecycle;
+
+namespace SalesMind.Identity.Tests;
+
+[Collection(IdentityCollection.Name)]
+public sealed class LifecycleTests(IdentityApp app)
+{
+    private async Task<Dictionary<string, string?>> SignUpAgedAsync(TimeSpan age)
+    {
+        var form = IdentityApp.NewSignup();
+        await app.RegisterAsync(form);
+        await app.Database.ExecuteAsync(
+            "UPDATE users SET created_at = now() - make_interval(secs => $2) WHERE email = $1", form["email"]!, age.TotalSeconds);
+        return form;
+    }
+
+    private Task RunAsync() => app.Services.GetRequiredService<AccountLifecycle>().RunOnceAsync(CancellationToken.None);
+
+    [Fact]
+    public async Task An_account_unverified_after_a_day_gets_one_reminder_with_a_fresh_link()
+    {
+        var form = await SignUpAgedAsync(TimeSpan.FromHours(25));
+
+        await RunAsync();
+        await RunAsync();
+
+        var reminder = Assert.Single(await app.EventsAsync("VerificationReminderDue", form["email"]!));
+        Assert.Equal(form["username"], reminder.GetProperty("username").GetString());
+        var fresh = reminder.GetProperty("verificationUrl").GetString()!;
+        var first = (await app.EventsAsync("UserRegistered", form["email"]!))[0].GetProperty("verificationUrl").GetString()!;
+        var client = app.Client();
+        Assert.Equal("/email_verification_error.html?reason=expired", (await client.GetAsync(first[IdentityApp.PublicBaseUrl.Length..])).Headers.Location!.OriginalString);
+        Assert.Equal("/email_verified.html", (await client.GetAsync(fresh[IdentityApp.PublicBaseUrl.Length..])).Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task Young_and_verified_accounts_are_left_alone()
+    {
+        var young = await SignUpAgedAsync(TimeSpan.FromHours(1));
+
+        await RunAsync();
+
+        Assert.Empty(await app.EventsAsync("VerificationReminderDue", young["email"]!));
+        Assert.Equal(1, await app.Database.ScalarAsync<long>("SELECT count(*) FROM users WHERE email = $1", young["email"]!));
+    }
+
+    [Fact]
+    public async Task An_account_unverified_after_seven_days_is_deleted_with_everything_it_owned()
+    {
+        var form = await SignUpAgedAsync(TimeSpan.FromDays(8));
+
+        await RunAsync();
+
+        Assert.Equal(0, await app.Database.ScalarAsync<long>("SELECT count(*) FROM users WHERE email = $1", form["email"]!));
+        Assert.Equal(0, await app.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM user_profiles p WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p.user_id)"));
+        Assert.Single(await app.EventsAsync("UnverifiedAccountDeleted", form["email"]!));
+        Assert.Empty(await app.EventsAsync("VerificationReminderDue", form["email"]!));
+    }
+
+    [Fact]
+    public async Task Two_instances_running_the_job_at_once_remind_each_account_once()
+    {
+        var forms = new List<Dictionary<string, string?>>();
+        for (var i = 0; i < 5; i++)
+        {
+            forms.Add(await SignUpAgedAsync(TimeSpan.FromHours(30)));
+        }
+
+        var job = app.Services.GetRequiredService<AccountLifecycle>();
+        await Task.WhenAll(job.RunOnceAsync(CancellationToken.None), job.RunOnceAsync(CancellationToken.None), job.RunOnceAsync(CancellationToken.None));
+
+        foreach (var form in forms)
+        {
+            Assert.Single(await app.EventsAsync("VerificationReminderDue", form["email"]!));
+        }
+    }
+}
