@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace SalesMind.ServiceDefaults;
@@ -39,6 +40,22 @@ public static class WebDefaults
     /// </summary>
     public static WebApplication UseSalesMindErrors(this WebApplication app)
     {
+        // The app's own answers carry the same protections nginx adds to the pages: they matter
+        // when a service is reached without nginx in front. HSTS only where TLS is real.
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+
+        app.Use(static (context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "same-origin";
+            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            return next(context);
+        });
+
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,

@@ -163,3 +163,59 @@ public sealed class RateLimitTests(TightLimitsApp app) : IClassFixture<TightLimi
         Assert.Equal("application/problem+json", last.Content.Headers.ContentType?.MediaType);
     }
 }
+
+[Collection(IdentityCollection.Name)]
+public sealed class LoginTimingTests(IdentityApp app)
+{
+    /// <summary>
+    /// The time a login takes must not tell whether the account exists: an unknown name is
+    /// checked against a throw-away hash. Medians of interleaved attempts, so machine noise hits
+    /// both sides alike.
+    /// </summary>
+    [Fact]
+    public async Task A_login_for_an_unknown_user_takes_as_long_as_a_wrong_password()
+    {
+        var form = IdentityApp.NewSignup();
+        await app.RegisterAsync(form);
+        await app.Database.ExecuteAsync("UPDATE users SET email_verified_at = now(), is_active = true WHERE email = $1", form["email"]!);
+        var client = app.Client();
+
+        async Task<double> TimeAsync(string name)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login/")
+            {
+                Content = JsonContent.Create(new { username_or_email = name, password = "Not-The-Password-9" }),
+            };
+            request.Headers.Add("X-CSRF", "1");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            return clock.Elapsed.TotalMilliseconds;
+        }
+
+        await TimeAsync("warm-up");
+        var existing = new List<double>();
+        var unknown = new List<double>();
+        for (var i = 0; i < 8; i++)
+        {
+            // Four wrong passwords at a time, then a reset of the counter: stay under the lockout.
+            for (var j = 0; j < 4; j++)
+            {
+                existing.Add(await TimeAsync(form["username"]!));
+                unknown.Add(await TimeAsync($"nobody_{Guid.NewGuid():N}"));
+            }
+
+            await app.Database.ExecuteAsync("UPDATE users SET failed_logins = 0 WHERE email = $1", form["email"]!);
+        }
+
+        var a = Median(existing);
+        var b = Median(unknown);
+        Assert.True(Math.Abs(a - b) <= 0.10 * Math.Max(a, b), $"existing {a:0.0} ms vs unknown {b:0.0} ms");
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return (sorted[sorted.Count / 2] + sorted[(sorted.Count - 1) / 2]) / 2;
+    }
+}

@@ -80,17 +80,25 @@ public static partial class SessionEndpoints
         var log = loggers.CreateLogger("SalesMind.Identity.Sessions");
         if (user is null || !ok)
         {
-            if (user is not null)
+            // The same statement whether or not the account exists (for an unknown name it
+            // matches no row), without waiting for the disk: the time taken must not tell the two
+            // apart, and a counter lost in a crash only forgives one attempt.
+            var lockedUntil = now + settings.LockoutDuration;
+            await using (var tx = await db.Database.BeginTransactionAsync(ct))
             {
-                user.FailedLogins++;
-                if (user.FailedLogins >= settings.MaxFailedLogins)
-                {
-                    user.LockedUntil = now + settings.LockoutDuration;
-                    user.FailedLogins = 0;
-                    LogLocked(log, user.Id);
-                }
+                await db.Database.ExecuteSqlRawAsync("SET LOCAL synchronous_commit TO OFF", ct);
+                await db.Database.ExecuteSqlAsync($"""
+                    UPDATE users
+                       SET failed_logins = CASE WHEN failed_logins + 1 >= {settings.MaxFailedLogins} THEN 0 ELSE failed_logins + 1 END,
+                           locked_until = CASE WHEN failed_logins + 1 >= {settings.MaxFailedLogins} THEN {lockedUntil} ELSE locked_until END
+                     WHERE id = {user?.Id ?? Guid.Empty}
+                    """, ct);
+                await tx.CommitAsync(ct);
+            }
 
-                await db.SaveChangesAsync(ct);
+            if (user is not null && user.FailedLogins + 1 >= settings.MaxFailedLogins)
+            {
+                LogLocked(log, user.Id);
             }
 
             return TypedResults.Problem(
