@@ -125,6 +125,37 @@ public sealed class BrowserTests(Browser browser) : IClassFixture<Browser>
     }
 
     [Fact]
+    public async Task A_person_who_forgot_their_password_sets_a_new_one_from_the_emailed_link()
+    {
+        var form = FrontDoor.NewSignup();
+        await FrontDoor.RegisterAsync(form);
+        var welcome = Assert.Single(await Mailbox.WaitForAsync(form["email"]!, TimeSpan.FromSeconds(15)));
+        await FrontDoor.Client.GetAsync(new Uri(FrontDoor.VerificationLink(welcome)).PathAndQuery);
+        var page = await NewPageAsync(width: 360);
+
+        await page.GotoAsync($"{Stack.FrontDoor}/login.html?lang=en");
+        await page.ClickAsync("#forgot-password");
+        await page.FillAsync("#email", form["email"]!);
+        await page.ClickAsync("#forgot-submit");
+        await Assertions.Expect(page.Locator("#forgot-done")).ToBeVisibleAsync();
+
+        var mails = await Mailbox.WaitForAsync(form["email"]!, TimeSpan.FromSeconds(15), count: 2);
+        Assert.Equal("Reset your SalesMind password", mails[1].Subject);
+        var link = System.Text.RegularExpressions.Regex.Match(mails[1].TextBody ?? "", @"https?://\S+/reset_password\.html\?token=[A-Za-z0-9_-]+").Value;
+        await page.GotoAsync(link);
+        await page.FillAsync("#password", "Copper-Harbor-6183");
+        await page.FillAsync("#password-confirm", "Copper-Harbor-6183");
+        await page.ClickAsync("#reset-submit");
+        await Assertions.Expect(page.Locator("#reset-done")).ToBeVisibleAsync();
+
+        await page.GotoAsync($"{Stack.FrontDoor}/login.html?lang=en");
+        await page.FillAsync("#identifier", form["username"]!);
+        await page.FillAsync("#password", "Copper-Harbor-6183");
+        await page.ClickAsync("#login-submit");
+        await page.WaitForURLAsync("**/account.html", new() { Timeout = 10_000 });
+    }
+
+    [Fact]
     public async Task An_unverified_person_is_told_to_verify_and_can_ask_for_a_new_link()
     {
         var form = FrontDoor.NewSignup();
