@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.HttpOverrides;
+using MassTransit;
+using SalesMind.Identity.AddressStates;
 using SalesMind.Identity.Lifecycle;
 using SalesMind.Identity.Sessions;
 using Microsoft.AspNetCore.Identity;
@@ -30,7 +32,8 @@ public static class IdentityServices
             .UseNpgsql(connectionString)
             .AddInterceptors(sp.GetRequiredService<OutboxSaveChangesInterceptor>()));
         services.AddOutbox(connectionString, typeof(UserRegistered).Assembly);
-        services.AddSalesMindBus(_ => { });
+        services.AddSalesMindBus(bus =>
+            bus.AddConsumer<EmailDeliveryStatusChangedConsumer, EmailDeliveryStatusChangedConsumerDefinition>());
 
         // PBKDF2-HMAC-SHA512 with 100,000 iterations (the v3 format's default).
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using SalesMind.TestSupport;
 using Xunit.Abstractions;
 
@@ -48,6 +49,37 @@ public sealed class SignUpOverHttpTests(ITestOutputHelper output)
 
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Single(Mailbox.For(form["email"]!));
+    }
+
+    [Fact]
+    public async Task The_fate_of_the_verification_email_flows_back_to_Identity()
+    {
+        var form = FrontDoor.NewSignup();
+        await FrontDoor.RegisterAsync(form);
+        await Mailbox.WaitForAsync(form["email"]!, MailPatience);
+        var token = await AdminTokenAsync();
+
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/admin/users/?q={form["username"]}");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var response = await FrontDoor.Client.SendAsync(request);
+            var users = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+            var delivery = users.GetProperty("users")[0].GetProperty("email_delivery");
+            return delivery.ValueKind == System.Text.Json.JsonValueKind.Object && delivery.GetProperty("status").GetString() == "sent";
+        }, TimeSpan.FromSeconds(30), "Identity learned that the verification email was sent");
+    }
+
+    /// <summary>An admin token from the stack's own command, as an operator would get one.</summary>
+    private static async Task<string> AdminTokenAsync()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(Stack.RepoRoot, "stack")) { RedirectStandardOutput = true };
+        start.ArgumentList.Add("admin-token");
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var token = (await process.StandardOutput.ReadToEndAsync()).Trim();
+        await process.WaitForExitAsync();
+        Assert.Equal(0, process.ExitCode);
+        return token;
     }
 
     [Fact]

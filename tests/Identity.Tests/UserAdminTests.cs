@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace SalesMind.Identity.Tests;
 
@@ -81,6 +82,33 @@ public sealed class UserAdminTests(IdentityApp app)
         Assert.DoesNotContain(secondPage.GetProperty("users").EnumerateArray(), u => firstIds.Contains(u.GetProperty("id").GetString()));
         var unverified = await admin.GetFromJsonAsync<JsonElement>("/api/admin/users/?verified=false&limit=200");
         Assert.All(unverified.GetProperty("users").EnumerateArray(), u => Assert.Equal(JsonValueKind.Null, u.GetProperty("email_verified_at").ValueKind));
+    }
+
+    [Fact]
+    public async Task The_newest_delivery_report_for_an_address_shows_in_the_users_api_whatever_the_arrival_order()
+    {
+        var admin = await AdminClientAsync();
+        var form = IdentityApp.NewSignup();
+        await app.RegisterAsync(form);
+        var bus = app.Services.GetRequiredService<MassTransit.IBus>();
+        var delivery = Guid.NewGuid();
+        var now = DateTimeOffset.UtcNow;
+
+        await bus.Publish(new SalesMind.Contracts.EmailDeliveryStatusChanged(
+            delivery, Guid.NewGuid(), "email-verification", form["email"]!, "failed", "550 5.1.1 no such user", 1, now));
+        await bus.Publish(new SalesMind.Contracts.EmailDeliveryStatusChanged(
+            delivery, Guid.NewGuid(), "email-verification", form["email"]!, "queued", null, 0, now.AddSeconds(-5)));
+
+        JsonElement user = default;
+        await SalesMind.TestSupport.Eventually.HoldsAsync(async () =>
+        {
+            user = (await admin.GetFromJsonAsync<JsonElement>($"/api/admin/users/?q={form["username"]}")).GetProperty("users")[0];
+            return user.GetProperty("email_delivery").ValueKind == JsonValueKind.Object;
+        }, TimeSpan.FromSeconds(30), "the delivery report consumed");
+        await Task.Delay(1000);
+        user = (await admin.GetFromJsonAsync<JsonElement>($"/api/admin/users/?q={form["username"]}")).GetProperty("users")[0];
+        Assert.Equal("failed", user.GetProperty("email_delivery").GetProperty("status").GetString());
+        Assert.Equal("550 5.1.1 no such user", user.GetProperty("email_delivery").GetProperty("diagnostic").GetString());
     }
 
     [Fact]

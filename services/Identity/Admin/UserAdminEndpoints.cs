@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SalesMind.Identity.Accounts;
+using SalesMind.Identity.AddressStates;
 using SalesMind.Identity.Data;
 using SalesMind.Identity.Verification;
 
@@ -13,9 +14,12 @@ public static class UserAdminEndpoints
 {
     public sealed record ProfileView(string Industry, string? SalesExperience, string? Purpose, string Locale);
 
+    /// <summary>The latest delivery report for the address (from the Notifier's events).</summary>
+    public sealed record EmailDeliveryView(string Status, string Template, string? Diagnostic, DateTimeOffset At);
+
     public sealed record UserView(
         Guid Id, string Username, string Email, bool IsActive, DateTimeOffset? EmailVerifiedAt, DateTimeOffset CreatedAt,
-        IReadOnlyList<string> Roles, DateTimeOffset? LockedUntil, ProfileView? Profile);
+        IReadOnlyList<string> Roles, DateTimeOffset? LockedUntil, ProfileView? Profile, EmailDeliveryView? EmailDelivery);
 
     public sealed record UserPage(IReadOnlyList<UserView> Users, string? Next);
 
@@ -64,13 +68,15 @@ public static class UserAdminEndpoints
         limit = Math.Clamp(limit, 1, 200);
         var page = await query.OrderByDescending(u => u.Id).Take(limit + 1).ToListAsync(ct);
         var next = page.Count > limit ? page[limit - 1].Id.ToString() : null;
-        return TypedResults.Ok(new UserPage(page.Take(limit).Select(View).ToList(), next));
+        var shown = page.Take(limit).ToList();
+        var states = await StatesAsync(db, shown.Select(u => u.NormalizedEmail), ct);
+        return TypedResults.Ok(new UserPage(shown.Select(u => View(u, states)).ToList(), next));
     }
 
     private static async Task<Results<Ok<UserView>, NotFound<ProblemDetails>>> GetAsync(Guid id, IdentityDb db, CancellationToken ct)
     {
         var user = await db.Users.AsNoTracking().Include(u => u.Profile).SingleOrDefaultAsync(u => u.Id == id, ct);
-        return user is null ? NotFoundProblem(id) : TypedResults.Ok(View(user));
+        return user is null ? NotFoundProblem(id) : TypedResults.Ok(View(user, await StatesAsync(db, [user.NormalizedEmail], ct)));
     }
 
     private static async Task<Results<Accepted, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> ResendAsync(
@@ -114,9 +120,16 @@ public static class UserAdminEndpoints
         return TypedResults.NoContent();
     }
 
-    private static UserView View(User u) => new(
+    private static async Task<Dictionary<string, EmailAddressState>> StatesAsync(IdentityDb db, IEnumerable<string> emails, CancellationToken ct)
+    {
+        var keys = emails.ToList();
+        return await db.AddressStates.AsNoTracking().Where(s => keys.Contains(s.NormalizedEmail)).ToDictionaryAsync(s => s.NormalizedEmail, ct);
+    }
+
+    private static UserView View(User u, Dictionary<string, EmailAddressState> states) => new(
         u.Id, u.Username, u.Email, u.IsActive, u.EmailVerifiedAt, u.CreatedAt, u.Roles, u.LockedUntil,
-        u.Profile is null ? null : new ProfileView(u.Profile.Industry, u.Profile.SalesExperience, u.Profile.Purpose, u.Profile.Locale));
+        u.Profile is null ? null : new ProfileView(u.Profile.Industry, u.Profile.SalesExperience, u.Profile.Purpose, u.Profile.Locale),
+        states.TryGetValue(u.NormalizedEmail, out var s) ? new EmailDeliveryView(s.Status, s.Template, s.Diagnostic, s.OccurredAt) : null);
 
     private static NotFound<ProblemDetails> NotFoundProblem(Guid id) => TypedResults.NotFound(new ProblemDetails
     {

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SalesMind.Identity.Accounts;
+using SalesMind.Identity.AddressStates;
 using SalesMind.Outbox;
 using SalesMind.ServiceDefaults;
 
@@ -16,6 +17,8 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext
     public DbSet<Session> Sessions => Set<Session>();
 
     public DbSet<PasswordResetToken> PasswordResetTokens => Set<PasswordResetToken>();
+
+    public DbSet<EmailAddressState> AddressStates => Set<EmailAddressState>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -62,6 +65,15 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext
             e.HasIndex(t => t.TokenHash).IsUnique();
             e.HasIndex(t => t.UserId);
             e.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<EmailAddressState>(e =>
+        {
+            e.ToTable("email_address_states");
+            e.HasKey(x => x.NormalizedEmail);
+            e.Property(x => x.NormalizedEmail).HasMaxLength(254);
+            e.Property(x => x.Status).HasMaxLength(20);
+            e.Property(x => x.Template).HasMaxLength(100);
         });
 
         model.AddOutbox();

@@ -4,6 +4,7 @@ using SalesMind.Contracts;
 using SalesMind.Notifier.Deliveries;
 using SalesMind.Notifier.Smtp;
 using SalesMind.Notifier.Templates;
+using SalesMind.ServiceDefaults;
 
 namespace SalesMind.Notifier.Consumers;
 

@@ -1,4 +1,5 @@
 using MassTransit;
+using SalesMind.Contracts;
 using SalesMind.Notifier.Data;
 using SalesMind.Notifier.Templates;
 using SalesMind.Outbox;
@@ -40,6 +41,8 @@ public sealed partial class DeliveryQueue(NotifierDb db, DispatchSignal signal, 
             UpdatedAt = now,
         };
         db.Deliveries.Add(delivery);
+        db.AddOutboxMessage(new EmailDeliveryStatusChanged(
+            delivery.Id, delivery.SourceMessageId, template, recipient, "queued", null, 0, now), now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         signal.Set();

@@ -4,7 +4,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using SalesMind.Notifier.Data;
+using SalesMind.Contracts;
 using SalesMind.Notifier.Smtp;
+using SalesMind.Outbox;
 
 namespace SalesMind.Notifier.Deliveries;
 
@@ -304,6 +306,11 @@ public sealed partial class Dispatcher(
         }
 
         db.DeliveryAttempts.Add(attempt);
+        // The change and its event commit together (and, should the commit be lost, vanish together).
+        var now = time.GetUtcNow();
+        db.AddOutboxMessage(new EmailDeliveryStatusChanged(
+            delivery.Id, delivery.SourceMessageId, delivery.Template, delivery.Recipient,
+            delivery.Status.ToString().ToLowerInvariant(), delivery.LastError, delivery.Attempts, now), now);
         await db.SaveChangesAsync(CancellationToken.None);
         await tx.CommitAsync(CancellationToken.None);
         Attempts.Add(1, new KeyValuePair<string, object?>("outcome", attempt.Outcome));

@@ -261,6 +261,43 @@ namespace SalesMind.Identity.Data.Migrations
                     b.ToTable("user_profiles", (string)null);
                 });
 
+            modelBuilder.Entity("SalesMind.Identity.AddressStates.EmailAddressState", b =>
+                {
+                    b.Property<string>("NormalizedEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("normalized_email");
+
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<string>("Diagnostic")
+                        .HasColumnType("text")
+                        .HasColumnName("diagnostic");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Template")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("template");
+
+                    b.HasKey("NormalizedEmail")
+                        .HasName("pk_email_address_states");
+
+                    b.ToTable("email_address_states", (string)null);
+                });
+
             modelBuilder.Entity("SalesMind.Outbox.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")

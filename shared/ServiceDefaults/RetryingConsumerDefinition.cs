@@ -1,10 +1,10 @@
 using MassTransit;
 using Npgsql;
 
-namespace SalesMind.Notifier.Consumers;
+namespace SalesMind.ServiceDefaults;
 
 /// <summary>
-/// The Notifier's consumers only touch their own database. A database that is restarting or
+/// Consumers here only touch their own database. A database that is restarting or
 /// unreachable is waited out (exponential retries for about five minutes) so no event goes to
 /// the error queue because of an outage; any other failure is the message's own (a poison
 /// message) and goes to the queue's <c>_error</c> queue at once, without holding up the others.

@@ -1,0 +1,39 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using SalesMind.Contracts;
+using SalesMind.Identity.Data;
+using SalesMind.Outbox;
+using SalesMind.ServiceDefaults;
+
+namespace SalesMind.Identity.AddressStates;
+
+/// <summary>
+/// Keeps the state of each address from the Notifier's delivery reports. Reports can arrive out
+/// of order, so an older one never overwrites a newer one.
+/// </summary>
+public sealed class EmailDeliveryStatusChangedConsumer(IdentityDb db) : IConsumer<EmailDeliveryStatusChanged>
+{
+    public async Task Consume(ConsumeContext<EmailDeliveryStatusChanged> context)
+    {
+        var m = context.Message;
+        var ct = context.CancellationToken;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!await Inbox.TryAcceptAsync(db, context.InboxKey(), nameof(EmailDeliveryStatusChangedConsumer), ct))
+        {
+            return;
+        }
+
+        var diagnostic = m.Diagnostic is { Length: > 1000 } ? m.Diagnostic[..1000] : m.Diagnostic;
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO email_address_states (normalized_email, status, template, diagnostic, delivery_id, occurred_at)
+            VALUES ({m.Recipient.ToLowerInvariant()}, {m.Status}, {m.Template}, {diagnostic}, {m.DeliveryId}, {m.OccurredAt})
+            ON CONFLICT (normalized_email) DO UPDATE
+               SET status = EXCLUDED.status, template = EXCLUDED.template, diagnostic = EXCLUDED.diagnostic,
+                   delivery_id = EXCLUDED.delivery_id, occurred_at = EXCLUDED.occurred_at
+             WHERE email_address_states.occurred_at <= EXCLUDED.occurred_at
+            """, ct);
+        await tx.CommitAsync(ct);
+    }
+}
+
+public sealed class EmailDeliveryStatusChangedConsumerDefinition : RetryingConsumerDefinition<EmailDeliveryStatusChangedConsumer>;
