@@ -38,6 +38,7 @@ public static class IdentityServices
         // PBKDF2-HMAC-SHA512 with 100,000 iterations (the v3 format's default).
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<PasswordHashing>();
+        services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AccountLifecycle>();
         services.AddHostedService(sp => sp.GetRequiredService<AccountLifecycle>());
 

@@ -30,7 +30,7 @@ public static partial class SessionEndpoints
     }
 
     internal static async Task<Results<Ok<Me>, ValidationProblem, ProblemHttpResult>> LoginAsync(
-        HttpContext http, IdentityDb db, PasswordHashing hashing, IOptions<AccountOptions> options,
+        HttpContext http, IdentityDb db, PasswordHashing hashing, LoginThrottle throttle, IOptions<AccountOptions> options,
         IWebHostEnvironment environment, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         LoginRequest? request;
@@ -101,6 +101,8 @@ public static partial class SessionEndpoints
                 LogLocked(log, user.Id);
             }
 
+            await Task.Delay(throttle.RecordFailure(normalized), time, ct);
+
             return TypedResults.Problem(
                 locale == "en" ? "The username, email address or password is wrong." : "ユーザー名・メールアドレスまたはパスワードが正しくありません。",
                 statusCode: StatusCodes.Status401Unauthorized, title: "Login failed");
@@ -108,6 +110,7 @@ public static partial class SessionEndpoints
 
         user.FailedLogins = 0;
         user.LockedUntil = null;
+        throttle.RecordSuccess(normalized);
         if (user is { EmailVerifiedAt: not null, IsActive: false })
         {
             await db.SaveChangesAsync(ct);
