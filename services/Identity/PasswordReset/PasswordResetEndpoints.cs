@@ -18,7 +18,6 @@ namespace SalesMind.Identity.PasswordReset;
 /// </summary>
 public static partial class PasswordResetEndpoints
 {
-    public sealed record ResetRequest(string? Email, string? Locale);
 
     public sealed record ResetConfirmation(string? Token, string? Password, string? Locale);
 
@@ -37,25 +36,18 @@ public static partial class PasswordResetEndpoints
     internal static async Task<Results<Accepted<ResetAccepted>, ValidationProblem, ProblemHttpResult>> RequestAsync(
         HttpRequest http, IdentityDb db, IOptions<AccountOptions> options, TimeProvider time, CancellationToken ct)
     {
-        ResetRequest? request;
-        try
+        var read = await EmailRequest.ReadAsync(http, ct);
+        if (read.Malformed is { } malformed)
         {
-            request = await http.ReadFromJsonAsync<ResetRequest>(Json, ct);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException)
-        {
-            return TypedResults.Problem("Send {\"email\": …} as application/json.", statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
+            return malformed;
         }
 
-        var locale = RegistrationRules.LocaleOf(request?.Locale);
-        var email = request?.Email?.Trim() ?? "";
-        if (!RegistrationRules.IsEmail(email))
+        if (read.Invalid is { } invalid)
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["email"] = [Messages.Get(email.Length == 0 ? "email.required" : "email.invalid", locale)] },
-                title: "Invalid request");
+            return invalid;
         }
 
+        var (email, locale) = (read.Email, read.Locale);
         var settings = options.Value;
         var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);

@@ -24,7 +24,6 @@ public static partial class VerificationEndpoints
         return app;
     }
 
-    public sealed record ResendRequest(string? Email, string? Locale);
 
     public sealed record ResendResponse(string Status);
 
@@ -36,25 +35,18 @@ public static partial class VerificationEndpoints
     internal static async Task<Results<Accepted<ResendResponse>, ValidationProblem, ProblemHttpResult>> ResendAsync(
         HttpRequest http, IdentityDb db, IOptions<AccountOptions> options, TimeProvider time, CancellationToken ct)
     {
-        ResendRequest? request;
-        try
+        var read = await EmailRequest.ReadAsync(http, ct);
+        if (read.Malformed is { } malformed)
         {
-            request = await http.ReadFromJsonAsync<ResendRequest>(ct);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException)
-        {
-            return TypedResults.Problem("Send {\"email\": …} as application/json.", statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
+            return malformed;
         }
 
-        var locale = RegistrationRules.LocaleOf(request?.Locale);
-        var email = request?.Email?.Trim() ?? "";
-        if (!RegistrationRules.IsEmail(email))
+        if (read.Invalid is { } invalid)
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["email"] = [Messages.Get(email.Length == 0 ? "email.required" : "email.invalid", locale)] },
-                title: "Invalid request");
+            return invalid;
         }
 
+        var (email, locale) = (read.Email, read.Locale);
         var settings = options.Value;
         var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
