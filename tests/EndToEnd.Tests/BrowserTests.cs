@@ -71,13 +71,27 @@ public sealed class BrowserTests(Browser browser) : IClassFixture<Browser>
 
         await page.WaitForSelectorAsync("#sent-panel", new() { State = WaitForSelectorState.Visible });
         Assert.Equal(email, (await page.TextContentAsync("#sent-email"))?.Trim());
+        // Resend waits out its cooldown, visibly.
+        await Assertions.Expect(page.Locator("#resend")).ToBeDisabledAsync();
+        await ShotAsync(page, "journey-1-check-email");
 
         var mail = Assert.Single(await Mailbox.WaitForAsync(email, TimeSpan.FromSeconds(15)));
         Assert.Equal("SalesMind メールアドレスの確認をお願いします", mail.Subject);
 
         await page.GotoAsync(FrontDoor.VerificationLink(mail));
         Assert.EndsWith("/email_verified.html", new Uri(page.Url).AbsolutePath);
-        await page.WaitForURLAsync("**/login.html", new() { Timeout = 10_000 });
+        await ShotAsync(page, "journey-2-verified");
+        await page.WaitForURLAsync("**/login.html", new() { Timeout = 30_000 });
+        await ShotAsync(page, "journey-3-login");
+
+        await page.FillAsync("#identifier", $"browser_{id}");
+        await page.FillAsync("#password", "Velvet-Compass-9047");
+        await page.ClickAsync("#login-submit");
+        await page.WaitForURLAsync("**/account.html", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#account-email")).ToHaveTextAsync(email);
+        await ShotAsync(page, "journey-4-account");
+        await page.ClickAsync("#logout");
+        await page.WaitForURLAsync("**/login.html**", new() { Timeout = 30_000 });
         Assert.Empty(errors);
     }
 
@@ -101,6 +115,44 @@ public sealed class BrowserTests(Browser browser) : IClassFixture<Browser>
         Assert.Equal("true", await page.GetAttributeAsync("#username", "aria-invalid"));
     }
 
+    /// <summary>Kept with the test results (.stack/test-results/screenshots) for a person to look at.</summary>
+    private static Task ShotAsync(IPage page, string name)
+    {
+        var dir = Path.Combine(Stack.RepoRoot, ".stack", "test-results", "screenshots");
+        Directory.CreateDirectory(dir);
+        return page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task An_expired_link_leads_to_a_new_one_that_works()
+    {
+        var form = FrontDoor.NewSignup("ja");
+        await FrontDoor.RegisterAsync(form);
+        var first = Assert.Single(await Mailbox.WaitForAsync(form["email"]!, TimeSpan.FromSeconds(15)));
+        await using (var connection = new Npgsql.NpgsqlConnection(Stack.IdentityDatabase))
+        {
+            await connection.OpenAsync();
+            // The link is a day old: expired, and the one-a-minute cooldown long over.
+            await using var age = new Npgsql.NpgsqlCommand(
+                "UPDATE email_verification_tokens t SET expires_at = now() - interval '1 minute', created_at = now() - interval '1 day' FROM users u WHERE u.id = t.user_id AND u.email = $1",
+                connection);
+            age.Parameters.Add(new Npgsql.NpgsqlParameter { Value = form["email"]! });
+            await age.ExecuteNonQueryAsync();
+        }
+
+        var page = await NewPageAsync(width: 360);
+        await page.GotoAsync(FrontDoor.VerificationLink(first));
+        Assert.Contains("reason=expired", page.Url);
+        await page.FillAsync("#resend-email", form["email"]!);
+        await page.ClickAsync("#resend-submit");
+        await Assertions.Expect(page.Locator("#resend-status")).Not.ToBeEmptyAsync();
+        await ShotAsync(page, "expired-resend");
+
+        var mails = await Mailbox.WaitForAsync(form["email"]!, TimeSpan.FromSeconds(15), count: 2);
+        await page.GotoAsync(FrontDoor.VerificationLink(mails[1]));
+        Assert.EndsWith("/email_verified.html", new Uri(page.Url).AbsolutePath);
+    }
+
     [Fact]
     public async Task A_verified_person_logs_in_sees_their_account_and_logs_out()
     {
@@ -115,11 +167,11 @@ public sealed class BrowserTests(Browser browser) : IClassFixture<Browser>
         await page.FillAsync("#password", form["password"]!);
         await page.ClickAsync("#login-submit");
 
-        await page.WaitForURLAsync("**/account.html", new() { Timeout = 10_000 });
+        await page.WaitForURLAsync("**/account.html", new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#account-username")).ToHaveTextAsync(form["username"]!);
         await Assertions.Expect(page.Locator("#account-email")).ToHaveTextAsync(form["email"]!);
         await page.ClickAsync("#logout");
-        await page.WaitForURLAsync("**/login.html**", new() { Timeout = 10_000 });
+        await page.WaitForURLAsync("**/login.html**", new() { Timeout = 30_000 });
         var me = await page.APIRequest.GetAsync($"{Stack.FrontDoor}/api/auth/me/");
         Assert.Equal(401, me.Status);
     }
@@ -152,7 +204,7 @@ public sealed class BrowserTests(Browser browser) : IClassFixture<Browser>
         await page.FillAsync("#identifier", form["username"]!);
         await page.FillAsync("#password", "Copper-Harbor-6183");
         await page.ClickAsync("#login-submit");
-        await page.WaitForURLAsync("**/account.html", new() { Timeout = 10_000 });
+        await page.WaitForURLAsync("**/account.html", new() { Timeout = 30_000 });
     }
 
     [Fact]
