@@ -100,6 +100,36 @@ public class IdentityApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public async Task<HttpResponseMessage> RegisterAsync(Dictionary<string, string?> form) =>
         await Client().PostAsJsonAsync("/api/auth/register/", form);
+
+    /// <summary>A signed-up account whose address is verified through its emailed link (optionally an admin).</summary>
+    public async Task<Dictionary<string, string?>> VerifiedUserAsync(bool admin = false)
+    {
+        var form = NewSignup();
+        await RegisterAsync(form);
+        var link = (await EventsAsync("UserRegistered", form["email"]!))[0].GetProperty("verificationUrl").GetString()!;
+        await Client().GetAsync(link[PublicBaseUrl.Length..]);
+        if (admin)
+        {
+            await Database.ExecuteAsync("UPDATE users SET roles = '{admin}' WHERE email = $1", form["email"]!);
+        }
+
+        return form;
+    }
+
+    /// <summary>A login as the pages send it (with the CSRF header unless told otherwise).</summary>
+    public static Task<HttpResponseMessage> LoginAsync(HttpClient client, string identifier, string password, bool csrf = true)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login/")
+        {
+            Content = JsonContent.Create(new { username_or_email = identifier, password, locale = "en" }),
+        };
+        if (csrf)
+        {
+            request.Headers.Add("X-CSRF", "1");
+        }
+
+        return client.SendAsync(request);
+    }
 }
 
 [CollectionDefinition(Name)]

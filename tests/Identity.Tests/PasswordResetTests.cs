@@ -7,15 +7,6 @@ namespace SalesMind.Identity.Tests;
 [Collection(IdentityCollection.Name)]
 public sealed class PasswordResetTests(IdentityApp app)
 {
-    private async Task<Dictionary<string, string?>> VerifiedUserAsync()
-    {
-        var form = IdentityApp.NewSignup();
-        await app.RegisterAsync(form);
-        var link = (await app.EventsAsync("UserRegistered", form["email"]!))[0].GetProperty("verificationUrl").GetString()!;
-        await app.Client().GetAsync(link[IdentityApp.PublicBaseUrl.Length..]);
-        return form;
-    }
-
     private async Task<string> RequestResetAsync(string email)
     {
         var response = await app.Client().PostAsJsonAsync("/api/auth/password-reset/", new { email, locale = "en" });
@@ -35,27 +26,20 @@ public sealed class PasswordResetTests(IdentityApp app)
         return problem.GetProperty("errors").GetProperty(field)[0].GetString()!;
     }
 
-    private async Task<HttpStatusCode> LoginAsync(HttpClient client, string name, string password)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login/") { Content = JsonContent.Create(new { username_or_email = name, password }) };
-        request.Headers.Add("X-CSRF", "1");
-        return (await client.SendAsync(request)).StatusCode;
-    }
-
     [Fact]
     public async Task A_reset_link_sets_a_new_password_once_and_signs_the_account_out_everywhere()
     {
-        var form = await VerifiedUserAsync();
+        var form = await app.VerifiedUserAsync();
         var signedIn = app.Client();
-        Assert.Equal(HttpStatusCode.OK, await LoginAsync(signedIn, form["username"]!, form["password"]!));
+        Assert.Equal(HttpStatusCode.OK, (await IdentityApp.LoginAsync(signedIn, form["username"]!, form["password"]!)).StatusCode);
         var token = await RequestResetAsync(form["email"]!);
 
         Assert.Equal("Password must be at least 8 characters.", await FieldErrorAsync(await ConfirmAsync(token, "short"), "password"));
         Assert.Equal(HttpStatusCode.NoContent, (await ConfirmAsync(token, "Fresh-Meadow-2741")).StatusCode);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await signedIn.GetAsync("/api/auth/me/")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, await LoginAsync(app.Client(), form["username"]!, form["password"]!));
-        Assert.Equal(HttpStatusCode.OK, await LoginAsync(app.Client(), form["username"]!, "Fresh-Meadow-2741"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await IdentityApp.LoginAsync(app.Client(), form["username"]!, form["password"]!)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await IdentityApp.LoginAsync(app.Client(), form["username"]!, "Fresh-Meadow-2741")).StatusCode);
         Assert.Equal("This link was already used. Please ask for a new one.", await FieldErrorAsync(await ConfirmAsync(token, "Another-Meadow-1"), "token"));
     }
 
@@ -79,7 +63,7 @@ public sealed class PasswordResetTests(IdentityApp app)
     [Fact]
     public async Task Expired_and_garbage_links_are_refused_with_a_reason()
     {
-        var form = await VerifiedUserAsync();
+        var form = await app.VerifiedUserAsync();
         var token = await RequestResetAsync(form["email"]!);
         await app.Database.ExecuteAsync(
             "UPDATE password_reset_tokens t SET expires_at = now() - interval '1 second' FROM users u WHERE u.id = t.user_id AND u.email = $1", form["email"]!);
@@ -93,15 +77,15 @@ public sealed class PasswordResetTests(IdentityApp app)
     [Fact]
     public async Task A_reset_lifts_a_lockout()
     {
-        var form = await VerifiedUserAsync();
+        var form = await app.VerifiedUserAsync();
         for (var i = 0; i < 5; i++)
         {
-            await LoginAsync(app.Client(), form["username"]!, $"Wrong-{i}-Password");
+            await IdentityApp.LoginAsync(app.Client(), form["username"]!, $"Wrong-{i}-Password");
         }
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, await LoginAsync(app.Client(), form["username"]!, form["password"]!));
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await IdentityApp.LoginAsync(app.Client(), form["username"]!, form["password"]!)).StatusCode);
         var token = await RequestResetAsync(form["email"]!);
         Assert.Equal(HttpStatusCode.NoContent, (await ConfirmAsync(token, "Fresh-Meadow-2741")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, await LoginAsync(app.Client(), form["username"]!, "Fresh-Meadow-2741"));
+        Assert.Equal(HttpStatusCode.OK, (await IdentityApp.LoginAsync(app.Client(), form["username"]!, "Fresh-Meadow-2741")).StatusCode);
     }
 }

@@ -8,36 +8,13 @@ namespace SalesMind.Identity.Tests;
 [Collection(IdentityCollection.Name)]
 public sealed class SessionTests(IdentityApp app)
 {
-    private async Task<Dictionary<string, string?>> VerifiedUserAsync()
-    {
-        var form = IdentityApp.NewSignup();
-        await app.RegisterAsync(form);
-        var link = (await app.EventsAsync("UserRegistered", form["email"]!))[0].GetProperty("verificationUrl").GetString()!;
-        await app.Client().GetAsync(link[IdentityApp.PublicBaseUrl.Length..]);
-        return form;
-    }
-
-    private static Task<HttpResponseMessage> LoginAsync(HttpClient client, string identifier, string password, bool csrf = true)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login/")
-        {
-            Content = JsonContent.Create(new { username_or_email = identifier, password, locale = "en" }),
-        };
-        if (csrf)
-        {
-            request.Headers.Add("X-CSRF", "1");
-        }
-
-        return client.SendAsync(request);
-    }
-
     [Fact]
     public async Task A_verified_user_logs_in_with_name_or_address_sees_their_profile_and_logs_out()
     {
-        var form = await VerifiedUserAsync();
+        var form = await app.VerifiedUserAsync();
         var client = app.Client();
 
-        var login = await LoginAsync(client, form["email"]!.ToUpperInvariant(), form["password"]!);
+        var login = await IdentityApp.LoginAsync(client, form["email"]!.ToUpperInvariant(), form["password"]!);
 
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
@@ -52,15 +29,15 @@ public sealed class SessionTests(IdentityApp app)
         Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(logout)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/auth/me/")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.OK, (await LoginAsync(app.Client(), form["username"]!, form["password"]!)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await IdentityApp.LoginAsync(app.Client(), form["username"]!, form["password"]!)).StatusCode);
     }
 
     [Fact]
     public async Task Login_without_the_csrf_header_is_refused()
     {
-        var form = await VerifiedUserAsync();
+        var form = await app.VerifiedUserAsync();
 
-        var response = await LoginAsync(app.Client(), form["username"]!, form["password"]!, csrf: false);
+        var response = await IdentityApp.LoginAsync(app.Client(), form["username"]!, form["password"]!, csrf: false);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -69,10 +46,10 @@ public sealed class SessionTests(IdentityApp app)
     [Fact]
     public async Task A_wrong_password_and_an_unknown_user_get_the_same_answer()
     {
-        var form = await VerifiedUserAsync();
+        var form = await app.VerifiedUserAsync();
 
-        var wrong = await LoginAsync(app.Client(), form["username"]!, "Not-The-Password-1");
-        var unknown = await LoginAsync(app.Client(), $"nobody_{Guid.NewGuid():N}", "Not-The-Password-1");
+        var wrong = await IdentityApp.LoginAsync(app.Client(), form["username"]!, "Not-The-Password-1");
+        var unknown = await IdentityApp.LoginAsync(app.Client(), $"nobody_{Guid.NewGuid():N}", "Not-The-Password-1");
 
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
@@ -87,7 +64,7 @@ public sealed class SessionTests(IdentityApp app)
         var form = IdentityApp.NewSignup();
         await app.RegisterAsync(form);
 
-        var response = await LoginAsync(app.Client(), form["username"]!, form["password"]!);
+        var response = await IdentityApp.LoginAsync(app.Client(), form["username"]!, form["password"]!);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -98,13 +75,13 @@ public sealed class SessionTests(IdentityApp app)
     [Fact]
     public async Task Repeated_wrong_passwords_lock_the_account_for_a_while()
     {
-        var form = await VerifiedUserAsync();
+        var form = await app.VerifiedUserAsync();
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await LoginAsync(app.Client(), form["username"]!, $"Wrong-{i}-Password")).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await IdentityApp.LoginAsync(app.Client(), form["username"]!, $"Wrong-{i}-Password")).StatusCode);
         }
 
-        var locked = await LoginAsync(app.Client(), form["username"]!, form["password"]!);
+        var locked = await IdentityApp.LoginAsync(app.Client(), form["username"]!, form["password"]!);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
         Assert.InRange(int.Parse(locked.Headers.GetValues("Retry-After").Single()), 800, 900);

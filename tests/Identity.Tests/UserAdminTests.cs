@@ -9,27 +9,6 @@ namespace SalesMind.Identity.Tests;
 [Collection(IdentityCollection.Name)]
 public sealed class UserAdminTests(IdentityApp app)
 {
-    private async Task<Dictionary<string, string?>> VerifiedUserAsync(bool admin = false)
-    {
-        var form = IdentityApp.NewSignup();
-        await app.RegisterAsync(form);
-        var link = (await app.EventsAsync("UserRegistered", form["email"]!))[0].GetProperty("verificationUrl").GetString()!;
-        await app.Client().GetAsync(link[IdentityApp.PublicBaseUrl.Length..]);
-        if (admin)
-        {
-            await app.Database.ExecuteAsync("UPDATE users SET roles = '{admin}' WHERE email = $1", form["email"]!);
-        }
-
-        return form;
-    }
-
-    private static async Task<HttpStatusCode> LoginAsync(HttpClient client, string name, string password)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login/") { Content = JsonContent.Create(new { username_or_email = name, password }) };
-        request.Headers.Add("X-CSRF", "1");
-        return (await client.SendAsync(request)).StatusCode;
-    }
-
     private static async Task<HttpResponseMessage> TokenAsync(HttpClient client)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/token/");
@@ -40,9 +19,9 @@ public sealed class UserAdminTests(IdentityApp app)
     /// <summary>A client carrying an admin bearer token obtained the way an admin gets one: log in, ask.</summary>
     private async Task<HttpClient> AdminClientAsync()
     {
-        var admin = await VerifiedUserAsync(admin: true);
+        var admin = await app.VerifiedUserAsync(admin: true);
         var session = app.Client();
-        Assert.Equal(HttpStatusCode.OK, await LoginAsync(session, admin["username"]!, admin["password"]!));
+        Assert.Equal(HttpStatusCode.OK, (await IdentityApp.LoginAsync(session, admin["username"]!, admin["password"]!)).StatusCode);
         var token = await (await TokenAsync(session)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Bearer", token.GetProperty("token_type").GetString());
         var client = app.Client();
@@ -53,10 +32,10 @@ public sealed class UserAdminTests(IdentityApp app)
     [Fact]
     public async Task Only_a_signed_in_admin_gets_a_bearer_token()
     {
-        var user = await VerifiedUserAsync();
+        var user = await app.VerifiedUserAsync();
         var session = app.Client();
         Assert.Equal(HttpStatusCode.Unauthorized, (await TokenAsync(session)).StatusCode);
-        await LoginAsync(session, user["username"]!, user["password"]!);
+        await IdentityApp.LoginAsync(session, user["username"]!, user["password"]!);
 
         Assert.Equal(HttpStatusCode.Forbidden, (await TokenAsync(session)).StatusCode);
     }
@@ -123,16 +102,16 @@ public sealed class UserAdminTests(IdentityApp app)
         Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/admin/users/{id}/resend-verification", null)).StatusCode);
         Assert.Equal(2, (await app.EventsAsync("UserRegistered", pending["email"]!)).Count);
 
-        var verified = await VerifiedUserAsync();
+        var verified = await app.VerifiedUserAsync();
         var session = app.Client();
-        await LoginAsync(session, verified["username"]!, verified["password"]!);
+        await IdentityApp.LoginAsync(session, verified["username"]!, verified["password"]!);
         var verifiedId = (await admin.GetFromJsonAsync<JsonElement>($"/api/admin/users/?q={verified["username"]}"))
             .GetProperty("users")[0].GetProperty("id").GetString();
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"/api/admin/users/{verifiedId}/resend-verification", null)).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"/api/admin/users/{verifiedId}/deactivate", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await session.GetAsync("/api/auth/me/")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, await LoginAsync(app.Client(), verified["username"]!, verified["password"]!));
+        Assert.Equal(HttpStatusCode.Forbidden, (await IdentityApp.LoginAsync(app.Client(), verified["username"]!, verified["password"]!)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync($"/api/admin/users/{Guid.NewGuid()}/deactivate", null)).StatusCode);
     }
 }
