@@ -217,22 +217,34 @@ public sealed class LoginTimingTests(IdentityApp app, Xunit.Abstractions.ITestOu
     public async Task Repeated_failures_for_one_name_slow_down_whether_or_not_it_exists()
     {
         var client = app.Client();
-        var nobody = $"nobody_{Guid.NewGuid():N}";
-        var times = new List<double>();
-        for (var i = 0; i < 5; i++)
+        var trials = new List<string>();
+        for (var trial = 0; trial < 3; trial++)
         {
-            var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login/")
+            var nobody = $"nobody_{Guid.NewGuid():N}";
+            var times = new List<double>();
+            for (var i = 0; i < 5; i++)
             {
-                Content = JsonContent.Create(new { username_or_email = nobody, password = "Not-The-Password-9" }),
-            };
-            request.Headers.Add("X-CSRF", "1");
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            using var response = await client.SendAsync(request);
-            times.Add(clock.Elapsed.TotalMilliseconds);
+                var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login/")
+                {
+                    Content = JsonContent.Create(new { username_or_email = nobody, password = "Not-The-Password-9" }),
+                };
+                request.Headers.Add("X-CSRF", "1");
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                using var response = await client.SendAsync(request);
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+
+            // The 4th waits 0.25 s more, the 5th 0.5 s more, on top of the password check. Noise on
+            // a busy machine only adds time, so the fastest of the first three is the baseline.
+            var baseline = times.Take(3).Min();
+            trials.Add(string.Join(", ", times.Select(t => $"{t:0}")) + " ms");
+            if (times[3] >= 250 && times[4] >= 500 && times[4] - baseline >= 400)
+            {
+                return;
+            }
         }
 
-        // The 4th waits 0.25 s more, the 5th 0.5 s more, on top of the password check.
-        Assert.True(times[4] - times[1] >= 400, $"times: {string.Join(", ", times.Select(t => $"{t:0}"))} ms");
+        Assert.Fail("times per trial: " + string.Join("; ", trials));
     }
 
     private static double Median(List<double> values)
