@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -5,6 +6,7 @@ using SalesMind.Contracts;
 using SalesMind.Notifier.Consumers;
 using SalesMind.Notifier.Data;
 using SalesMind.Notifier.Deliveries;
+using SalesMind.Notifier.Docs;
 using SalesMind.Notifier.Operations;
 using SalesMind.Notifier.Smtp;
 using SalesMind.Notifier.Templates;
@@ -45,17 +47,19 @@ public static class NotifierServices
             bus.AddConsumer<AccountAlreadyExistsConsumer, AccountAlreadyExistsConsumerDefinition>();
             bus.AddConsumer<PasswordResetRequestedConsumer, PasswordResetRequestedConsumerDefinition>();
             bus.AddConsumer<VerificationReminderDueConsumer, VerificationReminderDueConsumerDefinition>();
+            bus.AddConsumer<UserEmailVerifiedConsumer, UserEmailVerifiedConsumerDefinition>();
         });
 
-        // One renderer for the process: it owns the compiled-template cache.
-        services.AddSingleton<TemplateRenderer>();
-        services.AddHostedService<TemplateWarmUp>();
+        // One store for the process: it caches parsed template versions (which never change).
+        services.AddSingleton<TemplateStore>();
         services.AddScoped<DeliveryQueue>();
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<ISmtpSender, MailKitSmtpSender>();
         services.AddSingleton<PostfixMailLog>();
         services.AddHostedService<Dispatcher>();
 
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        services.AddApiDocs();
         services.AddHttpClient(ErrorQueueEndpoints.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
         services.AddAdminAuth();
         services.AddSalesMindTelemetry(OutboxRelay.MeterName, Dispatcher.MeterName);
@@ -68,6 +72,8 @@ public static class NotifierServices
     public static async Task MigrateAsync(this WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<NotifierDb>().Database.MigrateAsync();
+        var db = scope.ServiceProvider.GetRequiredService<NotifierDb>();
+        await db.Database.MigrateAsync();
+        await scope.ServiceProvider.GetRequiredService<TemplateStore>().EnsureSeededAsync(db, CancellationToken.None);
     }
 }

@@ -1,5 +1,9 @@
 using SalesMind.Notifier;
+using SalesMind.Notifier.Audit;
+using SalesMind.Notifier.Docs;
 using SalesMind.Notifier.Operations;
+using SalesMind.Notifier.Senders;
+using SalesMind.Notifier.Templates;
 using SalesMind.Outbox;
 using SalesMind.ServiceDefaults;
 
@@ -23,7 +27,13 @@ app.UseSalesMindErrors();
 app.UseAdminAuth();
 app.MapHealth();
 app.MapMetrics();
-app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy).MapOutboxAdmin().MapErrorQueues();
+app.MapApiDocs();
+app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy)
+    .MapTemplates()
+    .MapSenders()
+    .MapAudit()
+    .MapOutboxAdmin()
+    .MapErrorQueues();
 
 await app.RunAsync();
 return 0;

@@ -4,11 +4,25 @@ namespace SalesMind.Notifier.Tests;
 
 public sealed class TemplateTests
 {
-    private static readonly TemplateRenderer Renderer = new();
+    /// <summary>Renders a shipped template's first version, as the Notifier does before any admin edits it.</summary>
+    private static class Renderer
+    {
+        public static Task<RenderedEmail> RenderAsync(string key, string locale, object model)
+        {
+            var template = TemplateCatalog.Find(key)!;
+            locale = TemplateCatalog.Locales.Contains(locale) ? locale : TemplateCatalog.Locales[0];
+            var parts = TemplateStore.Parse(
+                TemplateCatalog.ShippedSource(template, locale, "subject"),
+                TemplateCatalog.ShippedSource(template, locale, "html"),
+                TemplateCatalog.ShippedSource(template, locale, "text"),
+                template.Variables.Select(v => v.Name).ToList());
+            return Task.FromResult(TemplateStore.Render(parts, TemplateCatalog.ValuesOf(model)));
+        }
+    }
 
     private static EmailVerificationModel Verification(string username = "Hanako") => new(
         username, "https://salesmind.example/api/auth/verify-email/?token=abc&x=1",
-        TemplateRenderer.FormatTime(new DateTimeOffset(2026, 11, 29, 6, 4, 0, TimeSpan.Zero), "ja"), "SalesMind");
+        TemplateTime.Format(new DateTimeOffset(2026, 11, 29, 6, 4, 0, TimeSpan.Zero), "ja"), "SalesMind");
 
     [Fact]
     public async Task The_Japanese_verification_email_has_subject_html_and_text()
@@ -26,7 +40,7 @@ public sealed class TemplateTests
     [Fact]
     public async Task The_English_verification_email_has_subject_html_and_text()
     {
-        var model = Verification() with { ExpiresAt = TemplateRenderer.FormatTime(new DateTimeOffset(2026, 11, 29, 6, 4, 0, TimeSpan.Zero), "en") };
+        var model = Verification() with { ExpiresAt = TemplateTime.Format(new DateTimeOffset(2026, 11, 29, 6, 4, 0, TimeSpan.Zero), "en") };
 
         var email = await Renderer.RenderAsync(TemplateKeys.EmailVerification, "en", model);
 
@@ -85,6 +99,32 @@ public sealed class TemplateTests
         Assert.DoesNotContain("<script>", email.Html);
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", email.Html);
         Assert.Contains("Hello <script>alert(1)</script>,", email.Text);
+    }
+
+    [Theory]
+    [InlineData("ja", "SalesMind へようこそ")]
+    [InlineData("en", "Welcome to SalesMind")]
+    public async Task The_welcome_email_renders_in_both_languages(string locale, string subject)
+    {
+        var email = await Renderer.RenderAsync(TemplateKeys.Welcome, locale, new WelcomeModel("taro", "https://salesmind.example/login.html", "SalesMind"));
+
+        Assert.Equal(subject, email.Subject);
+        Assert.Contains("taro", email.Text);
+        Assert.Contains("href=\"https://salesmind.example/login.html\"", email.Html);
+    }
+
+    [Fact]
+    public async Task Every_shipped_part_passes_the_same_checks_as_an_admin_edit()
+    {
+        foreach (var template in TemplateCatalog.BuiltIn)
+        {
+            foreach (var locale in TemplateCatalog.Locales)
+            {
+                var email = await Renderer.RenderAsync(template.Key, locale, template.Sample);
+                Assert.False(string.IsNullOrWhiteSpace(email.Subject), $"{template.Key}/{locale} has an empty subject");
+                Assert.Contains(template.Variables.First(v => v.Name == "Username").Sample, email.Text);
+            }
+        }
     }
 
     [Fact]

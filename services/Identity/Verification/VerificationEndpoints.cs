@@ -72,7 +72,7 @@ public static partial class VerificationEndpoints
 
     /// <summary>The link in the email. Always a redirect to a page, whatever the token.</summary>
     internal static async Task<RedirectHttpResult> VerifyEmailAsync(
-        string? token, IdentityDb db, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+        string? token, IdentityDb db, IOptions<AccountOptions> options, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         if (!VerificationToken.IsWellFormed(token))
         {
@@ -115,7 +115,8 @@ public static partial class VerificationEndpoints
         {
             user.IsActive = true;
             user.EmailVerifiedAt = now;
-            db.AddOutboxMessage(new UserEmailVerified(user.Id, user.Email, now), now);
+            var locale = await db.Profiles.Where(p => p.UserId == user.Id).Select(p => p.Locale).FirstOrDefaultAsync(ct) ?? Messages.DefaultLocale;
+            db.AddOutboxMessage(new UserEmailVerified(user.Id, user.Email, now, user.Username, locale, options.Value.Url("/login.html")), now);
         }
 
         await db.SaveChangesAsync(ct);

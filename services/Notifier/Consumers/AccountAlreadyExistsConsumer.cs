@@ -9,16 +9,16 @@ using SalesMind.ServiceDefaults;
 namespace SalesMind.Notifier.Consumers;
 
 /// <summary>Tells an address's owner that someone tried to sign up with it.</summary>
-public sealed class AccountAlreadyExistsConsumer(TemplateRenderer renderer, DeliveryQueue queue, IOptions<MailOptions> mail)
+public sealed class AccountAlreadyExistsConsumer(DeliveryQueue queue, IOptions<MailOptions> mail)
     : IConsumer<AccountAlreadyExists>
 {
     public async Task Consume(ConsumeContext<AccountAlreadyExists> context)
     {
         var m = context.Message;
-        var email = await renderer.RenderAsync(TemplateKeys.AccountAlreadyExists, m.Locale, new AccountAlreadyExistsModel(
-            m.Username, m.LoginUrl, TemplateRenderer.FormatTime(m.AttemptedAt, m.Locale), mail.Value.SiteName));
+        var model = new AccountAlreadyExistsModel(
+            m.Username, m.LoginUrl, TemplateTime.Format(m.AttemptedAt, m.Locale), mail.Value.SiteName);
 
-        await queue.QueueAsync(context, nameof(AccountAlreadyExistsConsumer), TemplateKeys.AccountAlreadyExists, m.Locale, m.Email, email);
+        await queue.QueueAsync(context, nameof(AccountAlreadyExistsConsumer), TemplateKeys.AccountAlreadyExists, m.Locale, m.Email, model);
     }
 }
 

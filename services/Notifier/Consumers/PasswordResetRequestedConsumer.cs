@@ -9,16 +9,16 @@ using SalesMind.ServiceDefaults;
 namespace SalesMind.Notifier.Consumers;
 
 /// <summary>Sends the link to set a new password.</summary>
-public sealed class PasswordResetRequestedConsumer(TemplateRenderer renderer, DeliveryQueue queue, IOptions<MailOptions> mail)
+public sealed class PasswordResetRequestedConsumer(DeliveryQueue queue, IOptions<MailOptions> mail)
     : IConsumer<PasswordResetRequested>
 {
     public async Task Consume(ConsumeContext<PasswordResetRequested> context)
     {
         var m = context.Message;
-        var email = await renderer.RenderAsync(TemplateKeys.PasswordReset, m.Locale, new PasswordResetModel(
-            m.Username, m.ResetUrl, TemplateRenderer.FormatTime(m.ExpiresAt, m.Locale), mail.Value.SiteName));
+        var model = new PasswordResetModel(
+            m.Username, m.ResetUrl, TemplateTime.Format(m.ExpiresAt, m.Locale), mail.Value.SiteName);
 
-        await queue.QueueAsync(context, nameof(PasswordResetRequestedConsumer), TemplateKeys.PasswordReset, m.Locale, m.Email, email);
+        await queue.QueueAsync(context, nameof(PasswordResetRequestedConsumer), TemplateKeys.PasswordReset, m.Locale, m.Email, model);
     }
 }
 

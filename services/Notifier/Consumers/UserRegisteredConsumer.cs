@@ -9,16 +9,16 @@ using SalesMind.ServiceDefaults;
 namespace SalesMind.Notifier.Consumers;
 
 /// <summary>Sends the verification email of a new sign-up.</summary>
-public sealed class UserRegisteredConsumer(TemplateRenderer renderer, DeliveryQueue queue, IOptions<MailOptions> mail)
+public sealed class UserRegisteredConsumer(DeliveryQueue queue, IOptions<MailOptions> mail)
     : IConsumer<UserRegistered>
 {
     public async Task Consume(ConsumeContext<UserRegistered> context)
     {
         var m = context.Message;
-        var email = await renderer.RenderAsync(TemplateKeys.EmailVerification, m.Locale, new EmailVerificationModel(
-            m.Username, m.VerificationUrl, TemplateRenderer.FormatTime(m.ExpiresAt, m.Locale), mail.Value.SiteName));
+        var model = new EmailVerificationModel(
+            m.Username, m.VerificationUrl, TemplateTime.Format(m.ExpiresAt, m.Locale), mail.Value.SiteName);
 
-        await queue.QueueAsync(context, nameof(UserRegisteredConsumer), TemplateKeys.EmailVerification, m.Locale, m.Email, email);
+        await queue.QueueAsync(context, nameof(UserRegisteredConsumer), TemplateKeys.EmailVerification, m.Locale, m.Email, model);
     }
 }
 

@@ -9,17 +9,17 @@ using SalesMind.ServiceDefaults;
 namespace SalesMind.Notifier.Consumers;
 
 /// <summary>Sends the one reminder to an account still unverified a day after sign-up.</summary>
-public sealed class VerificationReminderDueConsumer(TemplateRenderer renderer, DeliveryQueue queue, IOptions<MailOptions> mail)
+public sealed class VerificationReminderDueConsumer(DeliveryQueue queue, IOptions<MailOptions> mail)
     : IConsumer<VerificationReminderDue>
 {
     public async Task Consume(ConsumeContext<VerificationReminderDue> context)
     {
         var m = context.Message;
-        var email = await renderer.RenderAsync(TemplateKeys.VerificationReminder, m.Locale, new VerificationReminderModel(
-            m.Username, m.VerificationUrl, TemplateRenderer.FormatTime(m.ExpiresAt, m.Locale),
-            TemplateRenderer.FormatTime(m.DeletionAt, m.Locale), mail.Value.SiteName));
+        var model = new VerificationReminderModel(
+            m.Username, m.VerificationUrl, TemplateTime.Format(m.ExpiresAt, m.Locale),
+            TemplateTime.Format(m.DeletionAt, m.Locale), mail.Value.SiteName);
 
-        await queue.QueueAsync(context, nameof(VerificationReminderDueConsumer), TemplateKeys.VerificationReminder, m.Locale, m.Email, email);
+        await queue.QueueAsync(context, nameof(VerificationReminderDueConsumer), TemplateKeys.VerificationReminder, m.Locale, m.Email, model);
     }
 }
 

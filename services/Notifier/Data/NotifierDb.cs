@@ -1,5 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using SalesMind.Notifier.Audit;
 using SalesMind.Notifier.Deliveries;
+using SalesMind.Notifier.Senders;
+using SalesMind.Notifier.Templates;
 using SalesMind.Outbox;
 using SalesMind.ServiceDefaults;
 
@@ -10,6 +13,14 @@ public sealed class NotifierDb(DbContextOptions<NotifierDb> options) : DbContext
     public DbSet<Delivery> Deliveries => Set<Delivery>();
 
     public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
+
+    public DbSet<EmailTemplate> Templates => Set<EmailTemplate>();
+
+    public DbSet<TemplateVersion> TemplateVersions => Set<TemplateVersion>();
+
+    public DbSet<Sender> Senders => Set<Sender>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -23,6 +34,10 @@ public sealed class NotifierDb(DbContextOptions<NotifierDb> options) : DbContext
                 s => s.ToString().ToLowerInvariant(),
                 s => Enum.Parse<DeliveryStatus>(s, ignoreCase: true)).HasMaxLength(20);
             e.Property(d => d.QueueId).HasMaxLength(64);
+            e.Property(d => d.Kind).HasMaxLength(10).HasDefaultValue(DeliveryKinds.Event);
+            e.Property(d => d.FromAddress).HasMaxLength(254);
+            e.Property(d => d.FromName).HasMaxLength(100);
+            e.Property(d => d.ReplyTo).HasMaxLength(254);
             // Belt and braces behind the inbox: one email per event and template, whatever happens.
             e.HasIndex(d => new { d.SourceMessageId, d.Template }).IsUnique();
             // The dispatcher's claim query.
@@ -36,6 +51,50 @@ public sealed class NotifierDb(DbContextOptions<NotifierDb> options) : DbContext
             e.Property(a => a.Id).UseIdentityAlwaysColumn();
             e.Property(a => a.Outcome).HasMaxLength(20);
             e.HasIndex(a => a.DeliveryId);
+        });
+
+        model.Entity<EmailTemplate>(e =>
+        {
+            e.ToTable("templates");
+            e.HasKey(t => t.Key);
+            e.Property(t => t.Key).HasMaxLength(64);
+            e.Property(t => t.Description).HasMaxLength(500);
+            e.Property(t => t.VariablesJson).HasColumnType("jsonb");
+            // A sender in use by a template cannot be deleted from under it.
+            e.HasOne<Sender>().WithMany().HasForeignKey(t => t.SenderId).OnDelete(DeleteBehavior.Restrict);
+        });
+        model.Entity<TemplateVersion>(e =>
+        {
+            e.ToTable("template_versions");
+            e.Property(v => v.Id).UseIdentityAlwaysColumn();
+            e.Property(v => v.Locale).HasMaxLength(5);
+            e.Property(v => v.Note).HasMaxLength(500);
+            e.Property(v => v.CreatedBy).HasMaxLength(150);
+            e.HasOne<EmailTemplate>().WithMany().HasForeignKey(v => v.TemplateKey).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(v => new { v.TemplateKey, v.Locale, v.Version }).IsUnique();
+            // Exactly one active version per template and locale: every render reads it.
+            e.HasIndex(v => new { v.TemplateKey, v.Locale }).IsUnique().HasFilter("is_active").HasDatabaseName("ix_template_versions_active");
+        });
+        model.Entity<Sender>(e =>
+        {
+            e.ToTable("senders");
+            e.Property(s => s.Address).HasMaxLength(254);
+            e.Property(s => s.DisplayName).HasMaxLength(100);
+            e.Property(s => s.ReplyTo).HasMaxLength(254);
+            e.HasIndex(s => s.Address).IsUnique();
+            // At most one default here; "at least one" is a deferred trigger (see the migration).
+            e.HasIndex(s => s.IsDefault).IsUnique().HasFilter("is_default").HasDatabaseName("ix_senders_one_default");
+        });
+        model.Entity<AuditEntry>(e =>
+        {
+            e.ToTable("audit_entries");
+            e.Property(a => a.Id).UseIdentityAlwaysColumn();
+            e.Property(a => a.Actor).HasMaxLength(150);
+            e.Property(a => a.Action).HasMaxLength(64);
+            e.Property(a => a.Target).HasMaxLength(200);
+            e.Property(a => a.Before).HasColumnType("jsonb");
+            e.Property(a => a.After).HasColumnType("jsonb");
+            e.HasIndex(a => a.Target);
         });
 
         model.AddOutbox();

@@ -21,6 +21,12 @@ public enum DeliveryStatus
     Abandoned,
 }
 
+public static class DeliveryKinds
+{
+    public const string Event = "event";
+    public const string Test = "test";
+}
+
 /// <summary>One email to one recipient, and everything known about its fate.</summary>
 public sealed class Delivery
 {
@@ -33,6 +39,19 @@ public sealed class Delivery
     public required string Template { get; set; }
 
     public required string Locale { get; set; }
+
+    /// <summary><c>event</c> (asked for by a message) or <c>test</c> (an admin's test send).</summary>
+    public string Kind { get; set; } = DeliveryKinds.Event;
+
+    /// <summary>The template version it was rendered from (null for rows older than versioned templates).</summary>
+    public long? TemplateVersionId { get; set; }
+
+    /// <summary>The From address, chosen from the senders when it was rendered (null: the configured Mail:FromAddress).</summary>
+    public string? FromAddress { get; set; }
+
+    public string? FromName { get; set; }
+
+    public string? ReplyTo { get; set; }
 
     public required string Recipient { get; set; }
 

@@ -6,18 +6,17 @@ using SalesMind.Outbox;
 
 namespace SalesMind.Notifier.Deliveries;
 
-/// <summary>What every consumer does with a rendered email: record it once, then wake the dispatcher.</summary>
-public sealed partial class DeliveryQueue(NotifierDb db, DispatchSignal signal, TimeProvider time, ILogger<DeliveryQueue> logger)
+/// <summary>What every consumer does with an email to send: render the active template and record it once, then wake the dispatcher.</summary>
+public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates, DispatchSignal signal, TimeProvider time, ILogger<DeliveryQueue> logger)
 {
     /// <summary>
-    /// In one transaction: the inbox row (a redelivered event stops here) and the delivery.
-    /// Returns the new delivery's id, or null for a duplicate.
+    /// In one transaction: the inbox row (a redelivered event stops here), the rendering of the
+    /// template's active version and the delivery. Returns the new delivery's id, or null for a duplicate.
     /// </summary>
     public async Task<Guid?> QueueAsync(
-        ConsumeContext context, string consumer, string template, string locale, string recipient, RenderedEmail email)
+        ConsumeContext context, string consumer, string template, string locale, string recipient, object model)
     {
         var ct = context.CancellationToken;
-        var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (!await Inbox.TryAcceptAsync(db, context.InboxKey(), consumer, ct))
         {
@@ -25,16 +24,41 @@ public sealed partial class DeliveryQueue(NotifierDb db, DispatchSignal signal, 
             return null;
         }
 
+        var rendered = await templates.RenderActiveAsync(db, template, locale, TemplateCatalog.ValuesOf(model), ct);
+        var delivery = Add(context.InboxKey(), DeliveryKinds.Event, template, locale, recipient, rendered);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        signal.Set();
+        return delivery.Id;
+    }
+
+    /// <summary>An admin's test send: the given rendering, through the same dispatcher and mail server as every email.</summary>
+    public async Task<Guid> QueueTestAsync(string template, string locale, string recipient, RenderResult rendered, CancellationToken ct)
+    {
+        var delivery = Add(Guid.NewGuid(), DeliveryKinds.Test, template, locale, recipient, rendered);
+        await db.SaveChangesAsync(ct);
+        signal.Set();
+        return delivery.Id;
+    }
+
+    private Delivery Add(Guid sourceMessageId, string kind, string template, string locale, string recipient, RenderResult rendered)
+    {
+        var now = time.GetUtcNow();
         var delivery = new Delivery
         {
             Id = Guid.CreateVersion7(now),
-            SourceMessageId = context.InboxKey(),
+            SourceMessageId = sourceMessageId,
+            Kind = kind,
             Template = template,
+            TemplateVersionId = rendered.VersionId,
             Locale = locale,
             Recipient = recipient,
-            Subject = email.Subject,
-            HtmlBody = email.Html,
-            TextBody = email.Text,
+            Subject = rendered.Email.Subject,
+            HtmlBody = rendered.Email.Html,
+            TextBody = rendered.Email.Text,
+            FromAddress = rendered.From.Address,
+            FromName = rendered.From.DisplayName,
+            ReplyTo = rendered.From.ReplyTo,
             Status = DeliveryStatus.Queued,
             NextAttemptAt = now,
             CreatedAt = now,
@@ -43,10 +67,7 @@ public sealed partial class DeliveryQueue(NotifierDb db, DispatchSignal signal, 
         db.Deliveries.Add(delivery);
         db.AddOutboxMessage(new EmailDeliveryStatusChanged(
             delivery.Id, delivery.SourceMessageId, template, recipient, "queued", null, 0, now), now);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        signal.Set();
-        return delivery.Id;
+        return delivery;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} was already handled by {Consumer}; acknowledged and ignored")]

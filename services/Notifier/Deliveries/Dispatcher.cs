@@ -361,7 +361,13 @@ public sealed partial class Dispatcher(
     {
         var from = mail.Value;
         var message = new MimeMessage();
-        message.From.Add(new MailboxAddress(from.FromName, from.FromAddress));
+        // The sender chosen when the email was rendered; rows from before senders existed use the configured one.
+        message.From.Add(new MailboxAddress(delivery.FromName ?? from.FromName, delivery.FromAddress ?? from.FromAddress));
+        if (delivery.ReplyTo is { } replyTo)
+        {
+            message.ReplyTo.Add(MailboxAddress.Parse(replyTo));
+        }
+
         var to = MailboxAddress.Parse(delivery.Recipient);
         if (!string.Equals(to.Address, delivery.Recipient, StringComparison.OrdinalIgnoreCase))
         {
@@ -376,6 +382,11 @@ public sealed partial class Dispatcher(
         message.MessageId = delivery.MessageIdHeader(from.MessageIdDomain);
         message.Headers.Add("X-SalesMind-Delivery", delivery.Id.ToString());
         message.Headers.Add("X-SalesMind-Template", delivery.Template);
+        if (delivery.Kind == DeliveryKinds.Test)
+        {
+            message.Headers.Add("X-SalesMind-Test", "true");
+        }
+
         message.Body = new BodyBuilder { TextBody = delivery.TextBody, HtmlBody = delivery.HtmlBody }.ToMessageBody();
         return message;
     }
