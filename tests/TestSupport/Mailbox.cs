@@ -5,8 +5,11 @@ namespace SalesMind.TestSupport;
 /// <summary>Reads what the stack's mail server delivered into its one Maildir.</summary>
 public static class Mailbox
 {
-    /// <summary>Every message delivered to <paramref name="address"/> (by its X-Original-To), oldest first.</summary>
-    public static IReadOnlyList<MimeMessage> For(string address)
+    /// <summary>
+    /// Every message delivered to <paramref name="address"/> (by its X-Original-To), oldest first;
+    /// only those of <paramref name="template"/> (its X-SalesMind-Template header) when given.
+    /// </summary>
+    public static IReadOnlyList<MimeMessage> For(string address, string? template = null)
     {
         var found = new List<(DateTime, MimeMessage)>();
         foreach (var folder in new[] { "new", "cur" })
@@ -29,7 +32,8 @@ public static class Mailbox
                     continue;
                 }
 
-                if (string.Equals(message.Headers["X-Original-To"], address, StringComparison.OrdinalIgnoreCase))
+                if (string.Equals(message.Headers["X-Original-To"], address, StringComparison.OrdinalIgnoreCase)
+                    && (template is null || message.Headers["X-SalesMind-Template"] == template))
                 {
                     found.Add((File.GetLastWriteTimeUtc(file), message));
                 }
@@ -39,13 +43,13 @@ public static class Mailbox
         return found.OrderBy(f => f.Item1).Select(f => f.Item2).ToList();
     }
 
-    /// <summary>Waits until at least <paramref name="count"/> messages for <paramref name="address"/> arrived.</summary>
-    public static async Task<IReadOnlyList<MimeMessage>> WaitForAsync(string address, TimeSpan timeout, int count = 1)
+    /// <summary>Waits until at least <paramref name="count"/> messages for <paramref name="address"/> (of <paramref name="template"/>, if given) arrived.</summary>
+    public static async Task<IReadOnlyList<MimeMessage>> WaitForAsync(string address, TimeSpan timeout, int count = 1, string? template = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var messages = For(address);
+            var messages = For(address, template);
             if (messages.Count >= count)
             {
                 return messages;
@@ -53,7 +57,7 @@ public static class Mailbox
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"{messages.Count} of {count} message(s) for {address} arrived in {Stack.Maildir} within {timeout}.");
+                throw new TimeoutException($"{messages.Count} of {count} {template ?? "message"}(s) for {address} arrived in {Stack.Maildir} within {timeout}.");
             }
 
             await Task.Delay(50);

@@ -167,7 +167,7 @@ public static class TemplateSyntax
 
             if (Statements.Contains(first))
             {
-                problems.Add(At(source, at, $"'@{first}' is a statement: templates cannot run code; " + Allowed));
+                problems.Add(At(source, at, $"'@{first}' is C# code: templates cannot run code; " + Allowed));
                 i = SkipStatement(source, exprEnd);
                 continue;
             }
@@ -210,6 +210,7 @@ public static class TemplateSyntax
             parts ??= [root, "?"];
             var reason = root switch
             {
+                _ when Statements.Contains(root) => $"'{Shorten(expression)}' is C# code: templates cannot run code; ",
                 "Html" or "Raw" => $"'@{expression}' is not allowed: values are HTML-encoded in the HTML part and printed as they are in the subject and text, with no raw output; ",
                 "ViewBag" or "ViewData" or "Context" or "this" or "base" or "Url" or "Json" or "TempData" or "Layout" =>
                     $"'{root}' is outside the model: ",
