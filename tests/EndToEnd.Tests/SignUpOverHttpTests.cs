@@ -48,8 +48,8 @@ public sealed class SignUpOverHttpTests(ITestOutputHelper output)
         Assert.Equal(true, await query.ExecuteScalarAsync());
 
         // Once verified, the user is welcomed, once; and still only one verification email was sent.
-        var welcome = Assert.Single(await Mailbox.WaitForAsync(form["email"]!, MailPatience, template: "welcome"));
-        Assert.Equal("Welcome to SalesMind", welcome.Subject);
+        // (Its wording is not checked: admins may be editing the welcome template right now.)
+        Assert.Single(await Mailbox.WaitForAsync(form["email"]!, MailPatience, template: "welcome"));
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Single(Mailbox.For(form["email"]!, "email-verification"));
         Assert.Single(Mailbox.For(form["email"]!, "welcome"));
@@ -75,7 +75,7 @@ public sealed class SignUpOverHttpTests(ITestOutputHelper output)
     }
 
     /// <summary>An admin token from the stack's own command, as an operator would get one.</summary>
-    private static async Task<string> AdminTokenAsync()
+    internal static async Task<string> AdminTokenAsync()
     {
         var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(Stack.RepoRoot, "stack")) { RedirectStandardOutput = true };
         start.ArgumentList.Add("admin-token");
