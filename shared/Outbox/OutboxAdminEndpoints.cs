@@ -19,9 +19,9 @@ public static class OutboxAdminEndpoints
     public static RouteGroupBuilder MapOutboxAdmin(this RouteGroupBuilder admin)
     {
         var outbox = admin.MapGroup("/outbox");
-        outbox.MapGet("/", GetSummaryAsync);
-        outbox.MapGet("/dead-letters", ListDeadLettersAsync);
-        outbox.MapPost("/dead-letters/{id:long}/retry", RetryAsync);
+        outbox.MapGet("/", GetSummaryAsync).WithSummary("Outbox rows waiting to be published, dead-lettered, and the age of the oldest waiting one");
+        outbox.MapGet("/dead-letters", ListDeadLettersAsync).WithSummary("Outbox rows that could not be published, with their last error");
+        outbox.MapPost("/dead-letters/{id:long}/retry", RetryAsync).WithSummary("Put a dead-lettered row back in line to be published");
         return admin;
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using SalesMind.Notifier.Data;
+using SalesMind.Notifier.Docs;
 
 namespace SalesMind.Notifier.Audit;
 
@@ -32,10 +33,14 @@ public static class AuditLog
 
     public static RouteGroupBuilder MapAudit(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/audit", ListAsync)
+        admin.MapGet("/audit", ListAsync).WithTags("Audit")
             .WithSummary("List admin changes, newest first")
             .WithDescription("Every change made through the admin API: who, when, what, and the state before and after. " +
-                "Filter by `target` (e.g. `template:welcome`, a prefix match) or `action`; page with `before` = the previous page's `next_before`.");
+                "Filter by `target` (e.g. `template:welcome`, a prefix match) or `action`; page with `before` = the previous page's `next_before`.")
+            .WithExample(response: new AuditPage(
+                [new AuditView(118, new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero), "admin", "template.version.activated", "template:welcome/en",
+                    JsonSerializer.SerializeToElement(new { active_version = 2 }), JsonSerializer.SerializeToElement(new { active_version = 1 }))],
+                117));
         return admin;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
+using SalesMind.Outbox;
 using Scalar.AspNetCore;
 
 namespace SalesMind.Notifier.Docs;
@@ -47,7 +48,15 @@ public static class ApiDocs
             });
             options.AddOperationTransformer((operation, context, _) =>
             {
-                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<ApiExample>().LastOrDefault() is not { } example)
+                var description = context.Description;
+                var example = description.ActionDescriptor.EndpointMetadata.OfType<ApiExample>().LastOrDefault()
+                    ?? SharedExamples.GetValueOrDefault($"{description.HttpMethod} {description.RelativePath?.TrimEnd('/')}");
+                if (description.RelativePath?.StartsWith("api/admin/outbox", StringComparison.Ordinal) == true)
+                {
+                    operation.Tags = new HashSet<OpenApiTagReference> { new("Outbox", context.Document) };
+                }
+
+                if (example is null)
                 {
                     return Task.CompletedTask;
                 }
@@ -78,10 +87,23 @@ public static class ApiDocs
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", options => options
             .WithTitle("SalesMind Notifier admin API")
-            .WithOpenApiRoutePattern("openapi/{documentName}.json")
+            // Relative to the page (/docs/), so it also works behind a proxy prefix such as /notifier/docs/.
+            .WithOpenApiRoutePattern("../openapi/{documentName}.json")
             .AddPreferredSecuritySchemes("Bearer"));
         return app;
     }
+
+    /// <summary>Examples for the endpoints mapped by shared code (the outbox), which knows nothing of this document.</summary>
+    private static readonly Dictionary<string, ApiExample> SharedExamples = new()
+    {
+        ["GET api/admin/outbox"] = new(null, new OutboxAdminEndpoints.OutboxSummary(3, 1, 0.4), 200),
+        ["POST api/admin/outbox/dead-letters/{id}/retry"] = new(null, null, 204),
+        ["GET api/admin/outbox/dead-letters"] = new(null, new[]
+        {
+            new OutboxAdminEndpoints.DeadLetter(7, Guid.Parse("0193f4a2-1111-7000-8000-000000000007"), "SalesMind.Contracts.NoLongerExists", 5,
+                "The message type is unknown to this service.", new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 28, 9, 0, 5, TimeSpan.Zero)),
+        }, 200),
+    };
 
     private static JsonNode? ToNode(object value) => JsonSerializer.SerializeToNode(value, value.GetType(), Json);
 }

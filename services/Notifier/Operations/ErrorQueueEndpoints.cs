@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using SalesMind.ServiceDefaults;
 
+using SalesMind.Notifier.Docs;
+
 namespace SalesMind.Notifier.Operations;
 
 /// <summary>
@@ -19,7 +21,9 @@ public static class ErrorQueueEndpoints
 
     public static RouteGroupBuilder MapErrorQueues(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/error-queues", ListAsync);
+        admin.MapGet("/error-queues", ListAsync).WithTags("Operations")
+            .WithSummary("Every `_error` queue on the broker with its message count (messages whose consumer failed after its retries)")
+            .WithExample(response: new[] { new ErrorQueue("user-registered_error", 1) });
         return admin;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using SalesMind.Notifier.Audit;
 using SalesMind.Notifier.Data;
+using SalesMind.Notifier.Docs;
 using SalesMind.Notifier.Templates;
 
 namespace SalesMind.Notifier.Senders;
@@ -19,11 +20,19 @@ public static class SenderEndpoints
     public static RouteGroupBuilder MapSenders(this RouteGroupBuilder admin)
     {
         var senders = admin.MapGroup("/senders").WithTags("Senders");
-        senders.MapGet("/", ListAsync).WithSummary("List sender addresses, the default first, with the templates that use each");
-        senders.MapPost("/", CreateAsync).WithSummary("Add a sender address (optionally as the new default)");
-        senders.MapPut("/{id:guid}", UpdateAsync).WithSummary("Change a sender's address, display name or reply-to");
-        senders.MapPost("/{id:guid}/default", MakeDefaultAsync).WithSummary("Make a sender the default (the one before it stops being)");
-        senders.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Delete a sender that is neither the default nor chosen by a template");
+        var example = new SenderView(Guid.Parse("0193f4a2-7c1e-7d40-9a51-3c2b1f0e9d88"), "support@salesmind.example", "SalesMind Support",
+            "help@salesmind.example", false, ["password-reset"], new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+        var request = new SenderRequest("support@salesmind.example", "SalesMind Support", "help@salesmind.example");
+        senders.MapGet("/", ListAsync).WithSummary("List sender addresses, the default first, with the templates that use each")
+            .WithExample(response: new[] { example with { Address = "no-reply@salesmind.example", DisplayName = "SalesMind", ReplyTo = null, IsDefault = true, UsedBy = [] }, example });
+        senders.MapPost("/", CreateAsync).WithSummary("Add a sender address (optionally as the new default)")
+            .WithExample(request, example with { UsedBy = [] }, 201);
+        senders.MapPut("/{id:guid}", UpdateAsync).WithSummary("Change a sender's address, display name or reply-to")
+            .WithExample(request, example);
+        senders.MapPost("/{id:guid}/default", MakeDefaultAsync).WithSummary("Make a sender the default (the one before it stops being)")
+            .WithExample(response: example with { IsDefault = true });
+        senders.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Delete a sender that is neither the default nor chosen by a template")
+            .WithExample(status: 204);
         return admin;
     }
 

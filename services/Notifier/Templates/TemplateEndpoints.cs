@@ -7,6 +7,7 @@ using Npgsql;
 using SalesMind.Notifier.Audit;
 using SalesMind.Notifier.Data;
 using SalesMind.Notifier.Deliveries;
+using SalesMind.Notifier.Docs;
 
 namespace SalesMind.Notifier.Templates;
 
@@ -52,21 +53,34 @@ public static partial class TemplateEndpoints
     public static RouteGroupBuilder MapTemplates(this RouteGroupBuilder admin)
     {
         var templates = admin.MapGroup("/templates").WithTags("Templates");
-        templates.MapGet("/", ListAsync).WithSummary("List templates with their locales and active versions");
+        templates.MapGet("/", ListAsync).WithSummary("List templates with their locales and active versions")
+            .WithExample(response: new[] { Examples.Summary });
         templates.MapPost("/", CreateAsync).WithSummary("Add a custom template")
-            .WithDescription("A custom key (lower case, digits and dashes) with its variables and a first version per locale, active at once.");
-        templates.MapGet("/{key}", GetAsync).WithSummary("A template: its variables and the active version of each locale");
-        templates.MapPut("/{key}", UpdateAsync).WithSummary("Change a template's description, sender or (custom templates) variables");
-        templates.MapDelete("/{key}", DeleteAsync).WithSummary("Delete a custom template and its versions (shipped templates cannot be deleted)");
-        templates.MapGet("/{key}/variables", VariablesAsync).WithSummary("The variables a template may print, with descriptions and sample values");
-        templates.MapGet("/{key}/versions", VersionsAsync).WithSummary("Every saved version, newest first (filter with ?locale=)");
+            .WithDescription("A custom key (lower case, digits and dashes) with its variables and a first version per locale, active at once.")
+            .WithExample(Examples.Create, Examples.CustomDetail, 201);
+        templates.MapGet("/{key}", GetAsync).WithSummary("A template: its variables and the active version of each locale")
+            .WithExample(response: Examples.Detail);
+        templates.MapPut("/{key}", UpdateAsync).WithSummary("Change a template's description, sender (null: the default sender) or, for custom templates, variables")
+            .WithExample(new UpdateTemplateRequest("Sent three days before a trial ends.", Examples.SenderId, null), Examples.Detail);
+        templates.MapDelete("/{key}", DeleteAsync).WithSummary("Delete a custom template and its versions (shipped templates cannot be deleted)")
+            .WithExample(status: 204);
+        templates.MapGet("/{key}/variables", VariablesAsync).WithSummary("The variables a template may print, with descriptions and sample values")
+            .WithExample(response: Examples.Variables);
+        templates.MapGet("/{key}/versions", VersionsAsync).WithSummary("Every saved version, newest first (filter with ?locale=)")
+            .WithExample(response: new[] { Examples.VersionSummary(2, true), Examples.VersionSummary(1, false) });
         templates.MapPost("/{key}/versions", CreateVersionAsync).WithSummary("Save a new version of one locale")
-            .WithDescription("Versions are immutable. The template is checked first: anything but printing the model's variables is refused with the line, column and reason. With `activate: true` it is used from the next email on.");
-        templates.MapGet("/{key}/versions/{locale}/{version:int}", VersionAsync).WithSummary("One saved version, in full");
-        templates.MapPost("/{key}/versions/{locale}/{version:int}/activate", ActivateAsync).WithSummary("Make a version the one emails use (also how to roll back)");
-        templates.MapPost("/{key}/preview", PreviewAsync).WithSummary("Render a version or an unsaved draft with sample or given data; nothing is sent");
-        templates.MapPost("/{key}/test-send", TestSendAsync).WithSummary("Send a rendering to an address through the real pipeline, as a delivery of kind `test`");
-        admin.MapGet("/deliveries/{id:guid}", DeliveryAsync).WithTags("Deliveries").WithSummary("One delivery's status and attempts (e.g. a test send's)");
+            .WithDescription("Versions are immutable. The template is checked first: anything but printing the model's variables is refused with the line, column and reason. With `activate: true` it is used from the next email on.")
+            .WithExample(new NewVersionRequest("en", Examples.Subject, Examples.Html, Examples.Text, "Friendlier greeting", true), Examples.Version, 201);
+        templates.MapGet("/{key}/versions/{locale}/{version:int}", VersionAsync).WithSummary("One saved version, in full")
+            .WithExample(response: Examples.Version);
+        templates.MapPost("/{key}/versions/{locale}/{version:int}/activate", ActivateAsync).WithSummary("Make a version the one emails use (also how to roll back)")
+            .WithExample(response: Examples.VersionSummary(1, true));
+        templates.MapPost("/{key}/preview", PreviewAsync).WithSummary("Render a version or an unsaved draft with sample or given data; nothing is sent")
+            .WithExample(new PreviewRequest("en", null, new TemplateParts(Examples.Subject, Examples.Html, Examples.Text), new() { ["username"] = "Taro" }), Examples.Preview);
+        templates.MapPost("/{key}/test-send", TestSendAsync).WithSummary("Send a rendering to an address through the real pipeline, as a delivery of kind `test`")
+            .WithExample(new TestSendRequest("me@example.com", "en", null, null, null), new TestSendResponse(Examples.DeliveryId, "queued", $"deliveries/{Examples.DeliveryId}"), 202);
+        admin.MapGet("/deliveries/{id:guid}", DeliveryAsync).WithTags("Deliveries").WithSummary("One delivery's status and attempts (e.g. a test send's)")
+            .WithExample(response: Examples.Delivery);
         return admin;
     }
 
@@ -709,6 +723,42 @@ public static partial class TemplateEndpoints
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Test send of {Template}/{Locale} queued as delivery {DeliveryId} by {Actor}")]
     private static partial void LogTestSend(ILogger logger, string template, string locale, Guid deliveryId, string actor);
+
+    /// <summary>The examples the API reference shows.</summary>
+    private static class Examples
+    {
+        public const string Subject = "Welcome to @Model.SiteName";
+        public const string Html = "<p>Hello @Model.Username,</p>\n<p><a href=\"@Model.LoginUrl\">Log in</a></p>";
+        public const string Text = "Hello @Model.Username,\nLog in: @Model.LoginUrl";
+        public static readonly Guid SenderId = Guid.Parse("0193f4a2-7c1e-7d40-9a51-3c2b1f0e9d88");
+        public static readonly Guid DeliveryId = Guid.Parse("0193f4a2-9b3d-7e10-8c42-5d6e7f8a9b0c");
+        private static readonly DateTimeOffset At = new(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
+
+        public static readonly TemplateSummary Summary = new("welcome", true, "Once the address is confirmed: welcome, and where to log in.", null,
+            [new LocaleSummary("ja", 1, 1, At), new LocaleSummary("en", 2, 2, At)]);
+
+        public static readonly IReadOnlyList<TemplateVariable> Variables = TemplateCatalog.Find(TemplateKeys.Welcome)!.Variables;
+
+        public static readonly VersionView Version = new(42, "en", 2, true, Subject, Html, Text, "Friendlier greeting", At, "admin", At);
+
+        public static readonly TemplateDetail Detail = new("welcome", true, Summary.Description, null, Variables, Summary.Locales, [Version]);
+
+        public static readonly CreateTemplateRequest Create = new("trial-ending", "Sent three days before a trial ends.",
+            [new TemplateVariable("Username", "The user's name.", "hanako"), new TemplateVariable("TrialEndsAt", "When the trial ends.", "1 May")],
+            null, new() { ["en"] = new TemplateParts("Your trial ends @Model.TrialEndsAt", "<p>@Model.Username, your trial ends @Model.TrialEndsAt.</p>", "@Model.Username, your trial ends @Model.TrialEndsAt.") });
+
+        public static readonly TemplateDetail CustomDetail = new("trial-ending", false, Create.Description!, null,
+            [.. Create.Variables!, new TemplateVariable("SiteName", "The product's name.", "SalesMind")], [new LocaleSummary("en", 1, 1, At)],
+            [new VersionView(43, "en", 1, true, Create.Locales!["en"].Subject!, Create.Locales["en"].Html!, Create.Locales["en"].Text!, "First version", At, "admin", At)]);
+
+        public static readonly PreviewResponse Preview = new("en", null, "Welcome to SalesMind", "<p>Hello Taro,</p>\n<p><a href=\"https://salesmind.example/login.html\">Log in</a></p>",
+            "Hello Taro,\nLog in: https://salesmind.example/login.html\n", new MailFrom("no-reply@salesmind.example", "SalesMind", null));
+
+        public static readonly DeliveryView Delivery = new(DeliveryId, "test", "welcome", 42, "en", "me@example.com", "Welcome to SalesMind", "no-reply@salesmind.example",
+            "sent", 1, "4jcHfL0mkpzm4Gb", null, At, At, At, [new AttemptView(1, At, 35, "sent", 250, "2.0.0 Ok: queued as 4jcHfL0mkpzm4Gb")]);
+
+        public static VersionSummary VersionSummary(int version, bool active) => new(40 + version, "en", version, active, version == 1 ? "Shipped with the Notifier" : "Friendlier greeting", At, version == 1 ? "system" : "admin", active ? At : null);
+    }
 
     /// <summary>Field errors collected across a request, answered at once as one problem.</summary>
     private sealed class Errors
