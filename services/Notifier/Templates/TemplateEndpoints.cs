@@ -360,7 +360,7 @@ public static partial class TemplateEndpoints
         return TypedResults.Created($"versions/{locale}/{version.Version}", ViewOf(version));
     }
 
-    internal static async Task<Results<Ok<VersionSummary>, ProblemHttpResult>> ActivateAsync(
+    internal static async Task<Results<Ok<VersionSummary>, ValidationProblem, ProblemHttpResult>> ActivateAsync(
         string key, string locale, int version, NotifierDb db, TemplateStore store, ClaimsPrincipal admin, TimeProvider time, CancellationToken ct)
     {
         await store.EnsureSeededAsync(db, ct);
@@ -375,6 +375,25 @@ public static partial class TemplateEndpoints
         if (target is null)
         {
             return VersionNotFound(key, locale, version);
+        }
+
+        try
+        {
+            // A custom template's variables may have changed since this version was saved.
+            TemplateStore.Parse(target.Subject, target.Html, target.Text, TemplateStore.VariablesOf(template).Select(v => v.Name).ToList());
+        }
+        catch (TemplateInvalidException ex)
+        {
+            var errors = new Errors();
+            foreach (var (part, problems) in ex.Problems)
+            {
+                foreach (var problem in problems)
+                {
+                    errors.Add(part, $"version {version} no longer fits the template's variables: {problem}");
+                }
+            }
+
+            return errors.Problem();
         }
 
         if (!target.IsActive)
