@@ -51,6 +51,23 @@ public sealed class NotifierApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Smtp:MailLogPath", Stack.PostfixLog);
     }
 
+    /// <summary>A client carrying an admin's bearer token (subject <c>test</c>).</summary>
+    public HttpClient AdminClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer", AdminEndpoints.Token(Services, SalesMind.ServiceDefaults.AdminAuth.AdminRole));
+        return client;
+    }
+
+    /// <summary>The response's JSON body, after checking its status (the body is in the failure message).</summary>
+    public static async Task<System.Text.Json.JsonElement> JsonAsync(HttpResponseMessage response, System.Net.HttpStatusCode expected)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode} {body}");
+        return body.Length == 0 ? default : System.Text.Json.JsonDocument.Parse(body).RootElement.Clone();
+    }
+
     public Task PublishAsync<T>(T message, Guid messageId)
         where T : class =>
         Services.GetRequiredService<IBus>().Publish(message, ctx => ctx.MessageId = messageId);

@@ -1,9 +1,7 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
-using SalesMind.ServiceDefaults;
 using SalesMind.TestSupport;
 
 namespace SalesMind.Notifier.Tests;
@@ -14,19 +12,9 @@ public sealed class SenderTests(NotifierApp app)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    private HttpClient Admin()
-    {
-        var client = app.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminEndpoints.Token(app.Services, AdminAuth.AdminRole));
-        return client;
-    }
+    private HttpClient Admin() => app.AdminClient();
 
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode} {body}");
-        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
-    }
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected) => NotifierApp.JsonAsync(response, expected);
 
     private static async Task<Guid> DefaultSenderAsync(HttpClient client) =>
         (await JsonAsync(await client.GetAsync("/api/admin/senders"), HttpStatusCode.OK))

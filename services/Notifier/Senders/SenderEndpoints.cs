@@ -90,7 +90,7 @@ public static class SenderEndpoints
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var sender = await db.Senders.FromSql($"SELECT * FROM senders WHERE id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
+        var sender = await LockAsync(db, id, ct);
         if (sender is null)
         {
             return NotFound(id);
@@ -117,7 +117,7 @@ public static class SenderEndpoints
     {
         await store.EnsureSeededAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var sender = await db.Senders.FromSql($"SELECT * FROM senders WHERE id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
+        var sender = await LockAsync(db, id, ct);
         if (sender is null)
         {
             return NotFound(id);
@@ -146,7 +146,7 @@ public static class SenderEndpoints
     {
         await store.EnsureSeededAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var sender = await db.Senders.FromSql($"SELECT * FROM senders WHERE id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
+        var sender = await LockAsync(db, id, ct);
         if (sender is null)
         {
             return NotFound(id);
@@ -208,6 +208,9 @@ public static class SenderEndpoints
             return TypedResults.Problem($"There is a sender with the address {address} already.", statusCode: StatusCodes.Status409Conflict, title: "Sender exists");
         }
     }
+
+    private static Task<Sender?> LockAsync(NotifierDb db, Guid id, CancellationToken ct) =>
+        db.Senders.FromSql($"SELECT * FROM senders WHERE id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
 
     /// <summary>Which templates chose which sender.</summary>
     private static async Task<Dictionary<Guid, List<string>>> UsageAsync(NotifierDb db, CancellationToken ct) =>

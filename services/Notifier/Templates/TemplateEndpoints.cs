@@ -385,14 +385,7 @@ public static partial class TemplateEndpoints
         catch (TemplateInvalidException ex)
         {
             var errors = new Errors();
-            foreach (var (part, problems) in ex.Problems)
-            {
-                foreach (var problem in problems)
-                {
-                    errors.Add(part, $"version {version} no longer fits the template's variables: {problem}");
-                }
-            }
-
+            errors.AddTemplateProblems(ex, "", $"version {version} no longer fits the template's variables: ");
             return errors.Problem();
         }
 
@@ -411,12 +404,7 @@ public static partial class TemplateEndpoints
         var (rendering, failure) = await RenderRequestAsync(key, request?.Locale, request?.Version, request?.Draft, request?.Data, db, store, ct);
         if (failure is not null)
         {
-            return failure switch
-            {
-                ValidationProblem v => v,
-                ProblemHttpResult p => p,
-                _ => throw new InvalidOperationException(),
-            };
+            return Failed<Ok<PreviewResponse>>(failure);
         }
 
         var (result, locale, version) = rendering!.Value;
@@ -436,12 +424,7 @@ public static partial class TemplateEndpoints
         var (rendering, failure) = await RenderRequestAsync(key, request?.Locale, request?.Version, request?.Draft, request?.Data, db, store, ct);
         if (failure is not null)
         {
-            return failure switch
-            {
-                ValidationProblem v => v,
-                ProblemHttpResult p => p,
-                _ => throw new InvalidOperationException(),
-            };
+            return Failed<Accepted<TestSendResponse>>(failure);
         }
 
         var (result, locale, version) = rendering!.Value;
@@ -472,6 +455,15 @@ public static partial class TemplateEndpoints
             d.AttemptLog.OrderBy(a => a.Number).ThenBy(a => a.Id)
                 .Select(a => new AttemptView(a.Number, a.StartedAt, a.DurationMs, a.Outcome, a.SmtpCode, a.Reply)).ToList()));
     }
+
+    /// <summary>A failure of <see cref="RenderRequestAsync"/> as the answer of an endpoint that can also succeed with <typeparamref name="TOk"/>.</summary>
+    private static Results<TOk, ValidationProblem, ProblemHttpResult> Failed<TOk>(IResult failure)
+        where TOk : IResult => failure switch
+        {
+            ValidationProblem v => v,
+            ProblemHttpResult p => p,
+            _ => throw new InvalidOperationException($"Unexpected failure {failure.GetType().Name}."),
+        };
 
     /// <summary>Renders what a preview or test send asks for: a draft, a saved version, or the active one.</summary>
     private static async Task<((RenderResult Result, string Locale, int? Version)? Rendering, IResult? Failure)> RenderRequestAsync(
@@ -598,14 +590,7 @@ public static partial class TemplateEndpoints
         }
         catch (TemplateInvalidException ex)
         {
-            foreach (var (part, problems) in ex.Problems)
-            {
-                foreach (var problem in problems)
-                {
-                    errors.Add(prefix + part, problem.ToString(), new { part = prefix + part, line = problem.Line, column = problem.Column, message = problem.Message });
-                }
-            }
-
+            errors.AddTemplateProblems(ex, prefix, "");
             return null;
         }
     }
@@ -795,6 +780,18 @@ public static partial class TemplateEndpoints
             if (located is not null)
             {
                 _problems.Add(located);
+            }
+        }
+
+        /// <summary>Each problem under its part's field, and located (part, line, column) for tools.</summary>
+        public void AddTemplateProblems(TemplateInvalidException ex, string prefix, string lead)
+        {
+            foreach (var (part, problems) in ex.Problems)
+            {
+                foreach (var problem in problems)
+                {
+                    Add(prefix + part, lead + problem, new { part = prefix + part, line = problem.Line, column = problem.Column, message = problem.Message });
+                }
             }
         }
 
