@@ -1,10 +1,12 @@
 // The signed-in page: shows the account from /api/auth/me/ (or sends a signed-out visitor to the
-// login page) and logs out.
+// login page), links admins to the admin page, and logs out.
 
 import { t, lang, onLangChange } from './i18n.js';
 import { LOGOUT_URL, ME_URL, choiceLabel, fetchChoices, getJson, postJson } from './api.js';
 
 const LOGIN_PAGE = '/login.html';
+const TOKEN_URL = '/api/auth/token/';
+const ADMIN_ROLE = 'admin';
 
 const loading = document.getElementById('account-loading');
 const errorBox = document.getElementById('account-error');
@@ -45,6 +47,18 @@ async function load() {
   loading.hidden = true;
   details.hidden = false;
   render();
+  document.getElementById('account-admin').hidden = !(await isAdmin(data));
+}
+
+// /api/auth/me/ does not list roles (yet): the token endpoint, which only admins pass, tells.
+async function isAdmin(me) {
+  if (Array.isArray(me.roles)) return me.roles.includes(ADMIN_ROLE);
+  try {
+    const { response } = await postJson(TOKEN_URL);
+    return response.ok;
+  } catch {
+    return false;
+  }
 }
 
 // ---------------------------------------------------------------- rendering
