@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MassTransit;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SalesMind.Contracts;
@@ -58,6 +59,11 @@ public static class NotifierServices
         services.AddSingleton<PostfixMailLog>();
         services.AddHostedService<Dispatcher>();
 
+        // Behind nginx the API is mounted under /notifier: X-Forwarded-Prefix makes links and the
+        // OpenAPI document's server address carry it. Forwarded headers are trusted from loopback
+        // proxies only (ASPNETCORE_FORWARDEDHEADERS_ENABLED=true behind a proxy on another host).
+        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders =
+            ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost | ForwardedHeaders.XForwardedPrefix);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         services.AddApiDocs();
         services.AddHttpClient(ErrorQueueEndpoints.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));

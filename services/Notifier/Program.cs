@@ -23,6 +23,7 @@ if (args is ["migrate", ..])
     return 0;
 }
 
+app.UseForwardedHeaders();
 app.UseSalesMindErrors();
 app.UseAdminAuth();
 app.MapHealth();

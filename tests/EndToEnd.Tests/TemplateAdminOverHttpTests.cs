@@ -56,7 +56,10 @@ public sealed class TemplateAdminOverHttpTests
             var version = saved.GetProperty("version").GetInt32();
 
             var to = Stack.NewMailbox("template-test");
-            await SendAsync(HttpMethod.Post, "/templates/email-verification/test-send", token, new { to, locale = "en", version }, HttpStatusCode.Accepted);
+            var sent = await SendAsync(HttpMethod.Post, "/templates/email-verification/test-send", token, new { to, locale = "en", version }, HttpStatusCode.Accepted);
+            var id = sent.GetProperty("delivery_id").GetGuid();
+            // The link to follow it is as the caller reaches the Notifier: through nginx's prefix.
+            Assert.Equal($"/notifier/api/admin/deliveries/{id}", sent.GetProperty("status_url").GetString());
             var test = Assert.Single(await Mailbox.WaitForAsync(to, MailPatience));
             Assert.Contains(marker, test.TextBody);
             Assert.Equal("true", test.Headers["X-SalesMind-Test"]);
@@ -73,6 +76,16 @@ public sealed class TemplateAdminOverHttpTests
         {
             await SendAsync(HttpMethod.Post, $"/templates/email-verification/versions/en/{original}/activate", token, null, HttpStatusCode.OK);
         }
+    }
+
+    [Fact]
+    public async Task The_API_reference_is_served_through_the_front_door_and_points_at_the_prefixed_API()
+    {
+        var page = await FrontDoor.Client.GetAsync("/notifier/docs/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var document = JsonDocument.Parse(await FrontDoor.Client.GetStringAsync("/notifier/openapi/v1.json")).RootElement;
+        Assert.EndsWith("/notifier/", document.GetProperty("servers")[0].GetProperty("url").GetString()!.TrimEnd('/') + "/");
+        Assert.True(document.GetProperty("paths").TryGetProperty("/api/admin/templates/{key}/test-send", out _));
     }
 
     [Fact]

@@ -16,6 +16,13 @@ import {
 
 const ACCOUNT_PAGE = '/account.html';
 
+// Where to go after signing in: ?next=/some/page on this site, else the account page. Only a
+// path on this origin is followed, so a link cannot send someone elsewhere after they log in.
+function nextPage() {
+  const next = new URLSearchParams(location.search).get('next');
+  return next && /^\/[A-Za-z0-9_\-./]*$/.test(next) && !next.startsWith('//') ? next : ACCOUNT_PAGE;
+}
+
 const form = document.getElementById('login-form');
 const submitButton = document.getElementById('login-submit');
 const statusLine = document.getElementById('login-status');
@@ -120,7 +127,7 @@ form.addEventListener('submit', async (event) => {
 
   if (response.ok) {
     // The button stays busy until the account page opens.
-    location.assign(ACCOUNT_PAGE);
+    location.assign(nextPage());
     return;
   }
   setSending(false);

@@ -17,7 +17,8 @@ public static partial class SessionEndpoints
     public sealed record LoginRequest(string? UsernameOrEmail, string? Password, string? Locale);
 
     public sealed record Me(
-        string Username, string Email, string Industry, string? SalesExperience, string? Purpose, string Locale, DateTimeOffset? EmailVerifiedAt);
+        string Username, string Email, string Industry, string? SalesExperience, string? Purpose, string Locale, DateTimeOffset? EmailVerifiedAt,
+        IReadOnlyList<string> Roles);
 
     public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder app)
     {
@@ -218,7 +219,7 @@ public static partial class SessionEndpoints
 
     private static Me ToMe(User user) => new(
         user.Username, user.Email, user.Profile?.Industry ?? "", user.Profile?.SalesExperience, user.Profile?.Purpose,
-        user.Profile?.Locale ?? Messages.DefaultLocale, user.EmailVerifiedAt);
+        user.Profile?.Locale ?? Messages.DefaultLocale, user.EmailVerifiedAt, user.Roles);
 
     private static ProblemHttpResult Locked(HttpContext http, TimeSpan wait, string locale)
     {

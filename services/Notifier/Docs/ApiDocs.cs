@@ -89,7 +89,10 @@ public static class ApiDocs
             .WithTitle("SalesMind Notifier admin API")
             // Relative to the page (/docs/), so it also works behind a proxy prefix such as /notifier/docs/.
             .WithOpenApiRoutePattern("../openapi/{documentName}.json")
-            .AddPreferredSecuritySchemes("Bearer"));
+            .AddPreferredSecuritySchemes("Bearer")
+            // Everything from this server: no web fonts or client downloads from elsewhere.
+            .DisableDefaultFonts()
+            .HideClientButton());
         return app;
     }
 

@@ -78,7 +78,7 @@ public static partial class TemplateEndpoints
         templates.MapPost("/{key}/preview", PreviewAsync).WithSummary("Render a version or an unsaved draft with sample or given data; nothing is sent")
             .WithExample(new PreviewRequest("en", null, new TemplateParts(Examples.Subject, Examples.Html, Examples.Text), new() { ["username"] = "Taro" }), Examples.Preview);
         templates.MapPost("/{key}/test-send", TestSendAsync).WithSummary("Send a rendering to an address through the real pipeline, as a delivery of kind `test`")
-            .WithExample(new TestSendRequest("me@example.com", "en", null, null, null), new TestSendResponse(Examples.DeliveryId, "queued", $"deliveries/{Examples.DeliveryId}"), 202);
+            .WithExample(new TestSendRequest("me@example.com", "en", null, null, null), new TestSendResponse(Examples.DeliveryId, "queued", $"/api/admin/deliveries/{Examples.DeliveryId}"), 202);
         admin.MapGet("/deliveries/{id:guid}", DeliveryAsync).WithTags("Deliveries").WithSummary("One delivery's status and attempts (e.g. a test send's)")
             .WithExample(response: Examples.Delivery);
         return admin;
@@ -412,8 +412,8 @@ public static partial class TemplateEndpoints
     }
 
     internal static async Task<Results<Accepted<TestSendResponse>, ValidationProblem, ProblemHttpResult>> TestSendAsync(
-        string key, TestSendRequest? request, NotifierDb db, TemplateStore store, DeliveryQueue queue, ClaimsPrincipal admin, TimeProvider time,
-        ILoggerFactory loggers, CancellationToken ct)
+        string key, TestSendRequest? request, HttpContext http, NotifierDb db, TemplateStore store, DeliveryQueue queue, ClaimsPrincipal admin,
+        TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         var to = request?.To?.Trim() ?? "";
         if (!IsBareAddress(to))
@@ -432,7 +432,9 @@ public static partial class TemplateEndpoints
         AuditLog.Add(db, admin, now, "template.test-sent", $"template:{key}/{locale}", null, new { To = to, Version = version, Draft = request?.Draft is not null });
         var id = await queue.QueueTestAsync(key, locale, to, result, ct);
         LogTestSend(loggers.CreateLogger("SalesMind.Notifier.Templates"), key, locale, id, AuditLog.ActorOf(admin));
-        return TypedResults.Accepted($"deliveries/{id}", new TestSendResponse(id, "queued", $"deliveries/{id}"));
+        // Where the delivery can be followed, as the caller reaches this service (behind nginx: /notifier/api/…).
+        var statusUrl = $"{http.Request.PathBase}/api/admin/deliveries/{id}";
+        return TypedResults.Accepted(statusUrl, new TestSendResponse(id, "queued", statusUrl));
     }
 
     public sealed record AttemptView(int Number, DateTimeOffset StartedAt, int DurationMs, string Outcome, int? SmtpCode, string? Reply);
