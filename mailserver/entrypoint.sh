@@ -10,6 +10,9 @@ set -euo pipefail
 # relay: hand everything to MAIL_RELAYHOST.
 : "${MAIL_OUTBOUND:=disabled}"
 : "${MAIL_RELAYHOST:=}"
+# Delivery reports for the application's messages go to the Notifier's report listener.
+: "${BOUNCE_DOMAIN:=bounces.salesmind.test}"
+: "${BOUNCE_LISTENER:=[notifier]:2526}"
 
 postconf -e \
   "myhostname=${MAIL_HOSTNAME}" \
@@ -35,6 +38,9 @@ case "${MAIL_OUTBOUND}" in
     echo "MAIL_OUTBOUND must be disabled, direct or relay (got '${MAIL_OUTBOUND}')" >&2
     exit 1 ;;
 esac
+
+# Route the bounce domain to the Notifier (once: the entrypoint may run again on restart).
+grep -q "^${BOUNCE_DOMAIN} " /etc/postfix/transport || printf '%s smtp:%s\n' "${BOUNCE_DOMAIN}" "${BOUNCE_LISTENER}" >> /etc/postfix/transport
 
 # The test-domain Maildir is written by the virtual delivery agent as uid/gid 65534.
 mkdir -p /var/mail/maildir

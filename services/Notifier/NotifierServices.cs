@@ -9,6 +9,7 @@ using SalesMind.Notifier.Data;
 using SalesMind.Notifier.Deliveries;
 using SalesMind.Notifier.Docs;
 using SalesMind.Notifier.Operations;
+using SalesMind.Notifier.Reports;
 using SalesMind.Notifier.Smtp;
 using SalesMind.Notifier.Templates;
 using SalesMind.Outbox;
@@ -27,6 +28,9 @@ public static class NotifierServices
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.MailLogPath is null || Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(o.MailLogPath))),
                 "Smtp:MailLogPath names a file in a directory that does not exist.")
+            .ValidateOnStart();
+        services.AddOptions<BounceOptions>().BindConfiguration(BounceOptions.Section).ValidateDataAnnotations()
+            .Validate(o => System.Net.IPAddress.TryParse(o.ListenAddress, out _), "Bounces:ListenAddress must be an IP address, e.g. 0.0.0.0 or 127.0.0.1.")
             .ValidateOnStart();
         services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations()
@@ -58,6 +62,9 @@ public static class NotifierServices
         services.AddSingleton<ISmtpSender, MailKitSmtpSender>();
         services.AddSingleton<PostfixMailLog>();
         services.AddHostedService<Dispatcher>();
+        services.AddScoped<DeliveryFates>();
+        services.AddHostedService<ReportListener>();
+        services.AddHostedService<MailLogFollower>();
 
         // Behind nginx the API is mounted under /notifier: X-Forwarded-Prefix makes links and the
         // OpenAPI document's server address carry it. Forwarded headers are trusted from loopback
@@ -66,7 +73,8 @@ public static class NotifierServices
             ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost | ForwardedHeaders.XForwardedPrefix);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         services.AddApiDocs();
-        services.AddHttpClient(ErrorQueueEndpoints.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
+        services.AddHttpClient(BrokerQueues.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
+        services.AddSingleton<BrokerQueues>();
         services.AddAdminAuth();
         services.AddSalesMindTelemetry(OutboxRelay.MeterName, Dispatcher.MeterName);
         services.AddSalesMindProblemDetails();

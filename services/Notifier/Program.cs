@@ -1,5 +1,7 @@
 using SalesMind.Notifier;
 using SalesMind.Notifier.Audit;
+using SalesMind.Notifier.Dashboard;
+using SalesMind.Notifier.Deliveries;
 using SalesMind.Notifier.Docs;
 using SalesMind.Notifier.Operations;
 using SalesMind.Notifier.Senders;
@@ -32,6 +34,8 @@ app.MapApiDocs();
 app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy)
     .MapTemplates()
     .MapSenders()
+    .MapDeliveries()
+    .MapDashboard()
     .MapAudit()
     .MapOutboxAdmin()
     .MapErrorQueues();

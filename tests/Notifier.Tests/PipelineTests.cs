@@ -82,7 +82,7 @@ public sealed class PipelineTests(NotifierApp app)
     [Fact]
     public async Task A_permanent_refusal_ends_the_delivery_as_failed_with_the_server_reply()
     {
-        var to = $"nobody-{Guid.NewGuid():N}@bounce.test";
+        var to = $"nobody-{Guid.NewGuid():N}@reject.test";
 
         await app.PublishAsync(Registered(to), Guid.NewGuid());
 
@@ -91,13 +91,13 @@ public sealed class PipelineTests(NotifierApp app)
             "SELECT a.smtp_code FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.recipient = $1", to);
         Assert.InRange(code, 500, 599);
         var error = await app.Database.ScalarAsync<string>("SELECT last_error FROM deliveries WHERE recipient = $1", to);
-        Assert.Contains("simulated hard bounce", error);
+        Assert.Contains("simulated permanent refusal", error);
     }
 
     [Fact]
     public async Task A_temporary_refusal_defers_the_delivery_to_a_later_attempt()
     {
-        var to = $"later-{Guid.NewGuid():N}@defer.test";
+        var to = $"later-{Guid.NewGuid():N}@tempfail.test";
 
         await app.PublishAsync(Registered(to), Guid.NewGuid());
 

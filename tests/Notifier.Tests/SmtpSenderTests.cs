@@ -30,7 +30,7 @@ public sealed class SmtpSenderTests : IAsyncLifetime
     {
         var to = Stack.NewMailbox("smtp");
 
-        var accepted = await _sender.SendAsync(Message(to), CancellationToken.None);
+        var accepted = await _sender.SendAsync(Message(to), null, CancellationToken.None);
 
         Assert.Matches("^[A-Za-z0-9]{8,}$", accepted.QueueId);
         Assert.Contains(accepted.QueueId!, accepted.Reply);
@@ -43,7 +43,7 @@ public sealed class SmtpSenderTests : IAsyncLifetime
     {
         var recipients = Enumerable.Range(0, 20).Select(_ => Stack.NewMailbox("pool")).ToList();
 
-        var results = await Task.WhenAll(recipients.Select(r => _sender.SendAsync(Message(r), CancellationToken.None)));
+        var results = await Task.WhenAll(recipients.Select(r => _sender.SendAsync(Message(r), null, CancellationToken.None)));
 
         Assert.Equal(20, results.Select(r => r.QueueId).Distinct().Count());
     }
@@ -51,7 +51,7 @@ public sealed class SmtpSenderTests : IAsyncLifetime
     [Fact]
     public async Task A_hard_bounce_at_submission_is_permanent()
     {
-        var ex = await Assert.ThrowsAsync<SmtpRejectedException>(() => _sender.SendAsync(Message("x@bounce.test"), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<SmtpRejectedException>(() => _sender.SendAsync(Message("x@reject.test"), null, CancellationToken.None));
 
         Assert.True(ex.IsPermanent);
         Assert.InRange(ex.Code, 500, 599);
@@ -60,7 +60,7 @@ public sealed class SmtpSenderTests : IAsyncLifetime
     [Fact]
     public async Task A_deferral_at_submission_is_temporary()
     {
-        var ex = await Assert.ThrowsAsync<SmtpRejectedException>(() => _sender.SendAsync(Message("x@defer.test"), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<SmtpRejectedException>(() => _sender.SendAsync(Message("x@tempfail.test"), null, CancellationToken.None));
 
         Assert.False(ex.IsPermanent);
         Assert.InRange(ex.Code, 400, 499);
@@ -71,7 +71,7 @@ public sealed class SmtpSenderTests : IAsyncLifetime
     {
         await using var nowhere = new MailKitSmtpSender(Options.Create(new SmtpOptions { Host = "127.0.0.1", Port = 9 }));
 
-        var ex = await Assert.ThrowsAnyAsync<Exception>(() => nowhere.SendAsync(Message("x@mail.test"), CancellationToken.None));
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => nowhere.SendAsync(Message("x@mail.test"), null, CancellationToken.None));
 
         Assert.IsNotType<SmtpRejectedException>(ex);
         Assert.True(MailKitSmtpSender.IsTransient(ex));

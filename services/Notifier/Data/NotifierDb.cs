@@ -14,6 +14,10 @@ public sealed class NotifierDb(DbContextOptions<NotifierDb> options) : DbContext
 
     public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
 
+    public DbSet<DeliveryReport> DeliveryReports => Set<DeliveryReport>();
+
+    public DbSet<Suppression> Suppressions => Set<Suppression>();
+
     public DbSet<EmailTemplate> Templates => Set<EmailTemplate>();
 
     public DbSet<TemplateVersion> TemplateVersions => Set<TemplateVersion>();
@@ -44,6 +48,30 @@ public sealed class NotifierDb(DbContextOptions<NotifierDb> options) : DbContext
             e.HasIndex(d => new { d.Status, d.NextAttemptAt });
             e.HasIndex(d => d.Recipient);
             e.HasMany(d => d.AttemptLog).WithOne().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(d => d.Reports).WithOne().HasForeignKey(r => r.DeliveryId).OnDelete(DeleteBehavior.Cascade);
+            // Reports and the mail log name a delivery by the mail server's queue id.
+            e.HasIndex(d => d.QueueId);
+            // The dashboard's and the delivery list's time windows.
+            e.HasIndex(d => d.CreatedAt);
+        });
+        model.Entity<DeliveryReport>(e =>
+        {
+            e.ToTable("delivery_reports");
+            e.Property(r => r.Id).UseIdentityAlwaysColumn();
+            e.Property(r => r.Source).HasMaxLength(10);
+            e.Property(r => r.Action).HasMaxLength(20);
+            e.Property(r => r.Status).HasMaxLength(20);
+            e.Property(r => r.Diagnostic).HasMaxLength(1000);
+            e.Property(r => r.RemoteMta).HasMaxLength(255);
+            e.HasIndex(r => r.DeliveryId);
+        });
+        model.Entity<Suppression>(e =>
+        {
+            e.ToTable("suppressions");
+            e.HasKey(x => x.Address);
+            e.Property(x => x.Address).HasMaxLength(254);
+            e.Property(x => x.Reason).HasMaxLength(1000);
+            e.Property(x => x.LiftedBy).HasMaxLength(150);
         });
         model.Entity<DeliveryAttempt>(e =>
         {

@@ -11,7 +11,11 @@ public enum DeliveryStatus
     /// <summary>The mail server accepted it (250) and gave it a queue id.</summary>
     Sent,
 
-    /// <summary>The last attempt failed temporarily; the next one is at <see cref="Delivery.NextAttemptAt"/>.</summary>
+    /// <summary>
+    /// Delayed: before the hand-off, the last attempt failed temporarily and the next one is at
+    /// <see cref="Delivery.NextAttemptAt"/>; after it (a queue id is known), the mail server
+    /// reported a delay and keeps trying itself.
+    /// </summary>
     Deferred,
 
     /// <summary>The mail server refused it permanently (5xx); not retried.</summary>
@@ -19,6 +23,15 @@ public enum DeliveryStatus
 
     /// <summary>Temporary failures went on past the last retry.</summary>
     Abandoned,
+
+    /// <summary>The receiving side reported it delivered (a delivery report, or the mail server's log).</summary>
+    Delivered,
+
+    /// <summary>Accepted, then reported undeliverable (a delivery status notification, or the mail server's log).</summary>
+    Bounced,
+
+    /// <summary>Not sent: the address bounced hard recently and is suppressed.</summary>
+    Suppressed,
 }
 
 public static class DeliveryKinds
@@ -81,6 +94,17 @@ public sealed class Delivery
 
     public DateTimeOffset? SentAt { get; set; }
 
+    /// <summary>When the event that asked for this email was sent (the start of its end-to-end latency).</summary>
+    public DateTimeOffset? RequestedAt { get; set; }
+
+    /// <summary>When its final fate after the hand-off (delivered or bounced) was learned.</summary>
+    public DateTimeOffset? FinalAt { get; set; }
+
+    /// <summary>Attempts made before an admin's retry: the retry budget counts from here.</summary>
+    public int RetryFrom { get; set; }
+
+    public List<DeliveryReport> Reports { get; set; } = [];
+
     public List<DeliveryAttempt> AttemptLog { get; set; } = [];
 
     /// <summary>The Message-ID header: fixed per delivery, so a resend is recognisable as the same email.</summary>
@@ -107,4 +131,47 @@ public sealed class DeliveryAttempt
 
     /// <summary>The server's reply or the error, trimmed.</summary>
     public string? Reply { get; set; }
+}
+
+/// <summary>What was learned about a delivery after the hand-off: a delivery status notification or a mail log line.</summary>
+public sealed class DeliveryReport
+{
+    public long Id { get; set; }
+
+    public Guid DeliveryId { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    /// <summary><c>dsn</c> (a delivery status notification) or <c>log</c> (the mail server's log).</summary>
+    public required string Source { get; set; }
+
+    /// <summary>As reported: <c>failed</c>, <c>delayed</c>, <c>delivered</c>, <c>relayed</c>, <c>expanded</c>.</summary>
+    public required string Action { get; set; }
+
+    /// <summary>The enhanced status code, e.g. <c>5.1.1</c>.</summary>
+    public string? Status { get; set; }
+
+    public string? Diagnostic { get; set; }
+
+    public string? RemoteMta { get; set; }
+}
+
+/// <summary>An address that bounced hard: nothing is sent to it until <see cref="ExpiresAt"/> or an admin lifts it.</summary>
+public sealed class Suppression
+{
+    /// <summary>Lower case.</summary>
+    public required string Address { get; set; }
+
+    public required string Reason { get; set; }
+
+    /// <summary>The delivery whose bounce caused it.</summary>
+    public Guid? DeliveryId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public DateTimeOffset? LiftedAt { get; set; }
+
+    public string? LiftedBy { get; set; }
 }

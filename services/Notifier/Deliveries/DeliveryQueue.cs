@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using SalesMind.Contracts;
 using SalesMind.Notifier.Data;
 using SalesMind.Notifier.Templates;
@@ -25,7 +26,7 @@ public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates
         }
 
         var rendered = await templates.RenderActiveAsync(db, template, locale, TemplateCatalog.ValuesOf(model), ct);
-        var delivery = Add(context.InboxKey(), DeliveryKinds.Event, template, locale, recipient, rendered);
+        var delivery = await AddAsync(context.InboxKey(), DeliveryKinds.Event, template, locale, recipient, rendered, context.SentTime, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         signal.Set();
@@ -35,15 +36,20 @@ public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates
     /// <summary>An admin's test send: the given rendering, through the same dispatcher and mail server as every email.</summary>
     public async Task<Guid> QueueTestAsync(string template, string locale, string recipient, RenderResult rendered, CancellationToken ct)
     {
-        var delivery = Add(Guid.NewGuid(), DeliveryKinds.Test, template, locale, recipient, rendered);
+        var delivery = await AddAsync(Guid.NewGuid(), DeliveryKinds.Test, template, locale, recipient, rendered, null, ct);
         await db.SaveChangesAsync(ct);
         signal.Set();
         return delivery.Id;
     }
 
-    private Delivery Add(Guid sourceMessageId, string kind, string template, string locale, string recipient, RenderResult rendered)
+    private async Task<Delivery> AddAsync(
+        Guid sourceMessageId, string kind, string template, string locale, string recipient, RenderResult rendered, DateTime? requestedAt, CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        var address = recipient.ToLowerInvariant();
+        // An address that bounced hard is not sent to again until its suppression ends or is lifted.
+        var suppression = await db.Suppressions.AsNoTracking()
+            .FirstOrDefaultAsync(x => x.Address == address && x.LiftedAt == null && x.ExpiresAt > now, ct);
         var delivery = new Delivery
         {
             Id = Guid.CreateVersion7(now),
@@ -59,14 +65,16 @@ public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates
             FromAddress = rendered.From.Address,
             FromName = rendered.From.DisplayName,
             ReplyTo = rendered.From.ReplyTo,
-            Status = DeliveryStatus.Queued,
+            Status = suppression is null ? DeliveryStatus.Queued : DeliveryStatus.Suppressed,
+            LastError = suppression is null ? null : $"not sent: the address is suppressed until {suppression.ExpiresAt:u} after a hard bounce ({suppression.Reason})",
             NextAttemptAt = now,
+            RequestedAt = requestedAt is { } sent ? new DateTimeOffset(DateTime.SpecifyKind(sent, DateTimeKind.Utc)) : now,
             CreatedAt = now,
             UpdatedAt = now,
         };
         db.Deliveries.Add(delivery);
         db.AddOutboxMessage(new EmailDeliveryStatusChanged(
-            delivery.Id, delivery.SourceMessageId, template, recipient, "queued", null, 0, now), now);
+            delivery.Id, delivery.SourceMessageId, template, recipient, delivery.Status.ToString().ToLowerInvariant(), delivery.LastError, 0, now), now);
         return delivery;
     }
 

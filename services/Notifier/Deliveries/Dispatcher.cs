@@ -24,6 +24,7 @@ public sealed partial class Dispatcher(
     IOptions<DeliveryOptions> options,
     IOptions<MailOptions> mail,
     IOptions<SmtpOptions> smtpOptions,
+    IOptions<BounceOptions> bounces,
     TimeProvider time,
     ILogger<Dispatcher> logger) : BackgroundService
 {
@@ -141,7 +142,7 @@ public sealed partial class Dispatcher(
         return await db.Deliveries.FromSql($"""
             WITH c AS (
                 SELECT id FROM deliveries
-                WHERE status IN ('queued', 'deferred') AND next_attempt_at <= now()
+                WHERE status IN ('queued', 'deferred') AND queue_id IS NULL AND next_attempt_at <= now()
                 ORDER BY next_attempt_at
                 LIMIT {count}
                 FOR UPDATE SKIP LOCKED)
@@ -243,7 +244,7 @@ public sealed partial class Dispatcher(
 
         try
         {
-            var accepted = await smtp.SendAsync(message, ct);
+            var accepted = await smtp.SendAsync(message, bounces.Value.ReturnPath(delivery.Id), ct);
             delivery.QueueId = accepted.QueueId;
             return NewAttempt(delivery, started, clock.ElapsedMilliseconds, "sent", 250, accepted.Reply);
         }
@@ -341,7 +342,7 @@ public sealed partial class Dispatcher(
                 break;
             default:
                 delivery.LastError = attempt.Reply;
-                if (delivery.Attempts >= _options.MaxAttempts)
+                if (delivery.Attempts - delivery.RetryFrom >= _options.MaxAttempts)
                 {
                     delivery.Status = DeliveryStatus.Abandoned;
                     LogAbandoned(delivery.Id, delivery.Attempts, attempt.Reply);

@@ -33,5 +33,6 @@ public interface ISmtpSender
 {
     /// <summary>Hands <paramref name="message"/> over. Throws <see cref="SmtpRejectedException"/> on a refusal,
     /// other exceptions (I/O, timeouts) when the server could not be reached.</summary>
-    Task<SmtpAccepted> SendAsync(MimeMessage message, CancellationToken ct);
+    /// <param name="returnPath">The envelope sender (where delivery reports go); null: the message's From.</param>
+    Task<SmtpAccepted> SendAsync(MimeMessage message, string? returnPath, CancellationToken ct);
 }

@@ -43,12 +43,12 @@ public sealed partial class MailKitSmtpSender : ISmtpSender, IAsyncDisposable
             .Build();
     }
 
-    public async Task<SmtpAccepted> SendAsync(MimeMessage message, CancellationToken ct)
+    public async Task<SmtpAccepted> SendAsync(MimeMessage message, string? returnPath, CancellationToken ct)
     {
         await _slots.WaitAsync(ct);
         try
         {
-            return await _retry.ExecuteAsync(async token => await SendOnceAsync(message, token), ct);
+            return await _retry.ExecuteAsync(async token => await SendOnceAsync(message, returnPath, token), ct);
         }
         catch (SmtpCommandException ex)
         {
@@ -61,13 +61,16 @@ public sealed partial class MailKitSmtpSender : ISmtpSender, IAsyncDisposable
         }
     }
 
-    private async Task<SmtpAccepted> SendOnceAsync(MimeMessage message, CancellationToken ct)
+    private async Task<SmtpAccepted> SendOnceAsync(MimeMessage message, string? returnPath, CancellationToken ct)
     {
         var client = _idle.Reader.TryRead(out var pooled) && pooled.IsConnected ? pooled : await ConnectAsync(ct);
         var progress = new BodyProgress();
         try
         {
-            var reply = await client.SendAsync(message, ct, progress);
+            var sender = returnPath is null ? null : MailboxAddress.Parse(returnPath);
+            var reply = sender is null
+                ? await client.SendAsync(message, ct, progress)
+                : await client.SendAsync(message, sender, message.To.Mailboxes, ct, progress);
             _idle.Writer.TryWrite(client);
             return new SmtpAccepted(reply, ParseQueueId(reply));
         }
@@ -101,7 +104,7 @@ public sealed partial class MailKitSmtpSender : ISmtpSender, IAsyncDisposable
 
     private async Task<SmtpClient> ConnectAsync(CancellationToken ct)
     {
-        var client = new SmtpClient { Timeout = (int)_options.Timeout.TotalMilliseconds };
+        var client = new ReportingSmtpClient { Timeout = (int)_options.Timeout.TotalMilliseconds };
         try
         {
             // The mail server is on the same host or private network; STARTTLS is used when offered.
@@ -151,6 +154,22 @@ public sealed partial class MailKitSmtpSender : ISmtpSender, IAsyncDisposable
     }
 
     /// <summary>Notes whether any byte of the message body was sent.</summary>
+    /// <summary>
+    /// Asks the server for delivery status notifications on failure and delay (not success: a
+    /// report for every delivered email would double the mail server's work), carrying the
+    /// delivery id as the envelope id (ENVID) so a report names its delivery twice over.
+    /// </summary>
+    private sealed class ReportingSmtpClient : SmtpClient
+    {
+        public ReportingSmtpClient() => DeliveryStatusNotificationType = DeliveryStatusNotificationType.HeadersOnly;
+
+        protected override string? GetEnvelopeId(MimeMessage message) =>
+            message.Headers["X-SalesMind-Delivery"] is { Length: > 0 and <= 100 } id ? id : null;
+
+        protected override DeliveryStatusNotification? GetDeliveryStatusNotifications(MimeMessage message, MailboxAddress mailbox) =>
+            message.Headers.Contains("X-SalesMind-Delivery") ? DeliveryStatusNotification.Failure | DeliveryStatusNotification.Delay : null;
+    }
+
     private sealed class BodyProgress : ITransferProgress
     {
         public bool BodyStarted { get; private set; }

@@ -45,3 +45,48 @@ public sealed class MailOptions
 
     public string MessageIdDomain => FromAddress[(FromAddress.LastIndexOf('@') + 1)..];
 }
+
+/// <summary>Where delivery reports come back, and what a hard bounce does (section <c>Bounces</c>).</summary>
+public sealed class BounceOptions
+{
+    public const string Section = "Bounces";
+
+    /// <summary>
+    /// The domain of every message's return path, <c>bounces+&lt;delivery id&gt;@Domain</c>. The
+    /// mail server routes it to <see cref="ListenPort"/>; elsewhere it needs an MX pointing there.
+    /// </summary>
+    [Required, RegularExpression(@"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$",
+        ErrorMessage = "Bounces:Domain must be a domain name, e.g. bounces.example.com.")]
+    public string Domain { get; set; } = "bounces.salesmind.test";
+
+    /// <summary>The port of the SMTP listener that takes delivery reports; 0 turns it off.</summary>
+    [Range(0, 65535)]
+    public int ListenPort { get; set; }
+
+    /// <summary>The address it listens on (the mail server must reach it).</summary>
+    [Required]
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>How long an address that bounced hard (5.x.x) is not sent to.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
+    public TimeSpan SuppressFor { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Follow the mail server's log (Smtp:MailLogPath) for local deliveries and as a second source of bounces.</summary>
+    public bool FollowMailLog { get; set; } = true;
+
+    /// <summary>The return path of a delivery.</summary>
+    public string ReturnPath(Guid deliveryId) => $"bounces+{deliveryId:N}@{Domain}";
+
+    /// <summary>The delivery a return path names, if it is one of ours.</summary>
+    public Guid? DeliveryOf(string address)
+    {
+        var at = address.LastIndexOf('@');
+        if (at < 0 || !string.Equals(address[(at + 1)..], Domain, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var local = address[..at];
+        return local.StartsWith("bounces+", StringComparison.OrdinalIgnoreCase) && Guid.TryParseExact(local[8..], "N", out var id) ? id : null;
+    }
+}

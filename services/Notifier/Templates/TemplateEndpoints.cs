@@ -79,8 +79,6 @@ public static partial class TemplateEndpoints
             .WithExample(new PreviewRequest("en", null, new TemplateParts(Examples.Subject, Examples.Html, Examples.Text), new() { ["username"] = "Taro" }), Examples.Preview);
         templates.MapPost("/{key}/test-send", TestSendAsync).WithSummary("Send a rendering to an address through the real pipeline, as a delivery of kind `test`")
             .WithExample(new TestSendRequest("me@example.com", "en", null, null, null), new TestSendResponse(Examples.DeliveryId, "queued", $"/api/admin/deliveries/{Examples.DeliveryId}"), 202);
-        admin.MapGet("/deliveries/{id:guid}", DeliveryAsync).WithTags("Deliveries").WithSummary("One delivery's status and attempts (e.g. a test send's)")
-            .WithExample(response: Examples.Delivery);
         return admin;
     }
 
@@ -437,27 +435,6 @@ public static partial class TemplateEndpoints
         return TypedResults.Accepted(statusUrl, new TestSendResponse(id, "queued", statusUrl));
     }
 
-    public sealed record AttemptView(int Number, DateTimeOffset StartedAt, int DurationMs, string Outcome, int? SmtpCode, string? Reply);
-
-    public sealed record DeliveryView(
-        Guid Id, string Kind, string Template, long? TemplateVersionId, string Locale, string Recipient, string Subject, string? From,
-        string Status, int Attempts, string? QueueId, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? SentAt,
-        List<AttemptView> AttemptLog);
-
-    internal static async Task<Results<Ok<DeliveryView>, ProblemHttpResult>> DeliveryAsync(Guid id, NotifierDb db, CancellationToken ct)
-    {
-        var d = await db.Deliveries.AsNoTracking().Include(x => x.AttemptLog).FirstOrDefaultAsync(x => x.Id == id, ct);
-        if (d is null)
-        {
-            return TypedResults.Problem($"There is no delivery {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
-        }
-
-        return TypedResults.Ok(new DeliveryView(d.Id, d.Kind, d.Template, d.TemplateVersionId, d.Locale, d.Recipient, d.Subject, d.FromAddress,
-            d.Status.ToString().ToLowerInvariant(), d.Attempts, d.QueueId, d.LastError, d.CreatedAt, d.UpdatedAt, d.SentAt,
-            d.AttemptLog.OrderBy(a => a.Number).ThenBy(a => a.Id)
-                .Select(a => new AttemptView(a.Number, a.StartedAt, a.DurationMs, a.Outcome, a.SmtpCode, a.Reply)).ToList()));
-    }
-
     /// <summary>A failure of <see cref="RenderRequestAsync"/> as the answer of an endpoint that can also succeed with <typeparamref name="TOk"/>.</summary>
     private static Results<TOk, ValidationProblem, ProblemHttpResult> Failed<TOk>(IResult failure)
         where TOk : IResult => failure switch
@@ -759,9 +736,6 @@ public static partial class TemplateEndpoints
 
         public static readonly PreviewResponse Preview = new("en", null, "Welcome to SalesMind", "<p>Hello Taro,</p>\n<p><a href=\"https://salesmind.example/login.html\">Log in</a></p>",
             "Hello Taro,\nLog in: https://salesmind.example/login.html\n", new MailFrom("no-reply@salesmind.example", "SalesMind", null));
-
-        public static readonly DeliveryView Delivery = new(DeliveryId, "test", "welcome", 42, "en", "me@example.com", "Welcome to SalesMind", "no-reply@salesmind.example",
-            "sent", 1, "4jcHfL0mkpzm4Gb", null, At, At, At, [new AttemptView(1, At, 35, "sent", 250, "2.0.0 Ok: queued as 4jcHfL0mkpzm4Gb")]);
 
         public static VersionSummary VersionSummary(int version, bool active) => new(40 + version, "en", version, active, version == 1 ? "Shipped with the Notifier" : "Friendlier greeting", At, version == 1 ? "system" : "admin", active ? At : null);
     }

@@ -85,6 +85,10 @@ namespace SalesMind.Notifier.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("FinalAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("final_at");
+
                     b.Property<string>("FromAddress")
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)")
@@ -142,6 +146,14 @@ namespace SalesMind.Notifier.Data.Migrations
                         .HasColumnType("character varying(254)")
                         .HasColumnName("reply_to");
 
+                    b.Property<DateTimeOffset?>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<int>("RetryFrom")
+                        .HasColumnType("integer")
+                        .HasColumnName("retry_from");
+
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("sent_at");
@@ -182,6 +194,12 @@ namespace SalesMind.Notifier.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_deliveries");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_deliveries_created_at");
+
+                    b.HasIndex("QueueId")
+                        .HasDatabaseName("ix_deliveries_queue_id");
 
                     b.HasIndex("Recipient")
                         .HasDatabaseName("ix_deliveries_recipient");
@@ -242,6 +260,99 @@ namespace SalesMind.Notifier.Data.Migrations
                         .HasDatabaseName("ix_delivery_attempts_delivery_id");
 
                     b.ToTable("delivery_attempts", (string)null);
+                });
+
+            modelBuilder.Entity("SalesMind.Notifier.Deliveries.DeliveryReport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("action");
+
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<string>("Diagnostic")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("diagnostic");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("RemoteMta")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("remote_mta");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_delivery_reports");
+
+                    b.HasIndex("DeliveryId")
+                        .HasDatabaseName("ix_delivery_reports_delivery_id");
+
+                    b.ToTable("delivery_reports", (string)null);
+                });
+
+            modelBuilder.Entity("SalesMind.Notifier.Deliveries.Suppression", b =>
+                {
+                    b.Property<string>("Address")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("address");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("DeliveryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTimeOffset?>("LiftedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lifted_at");
+
+                    b.Property<string>("LiftedBy")
+                        .HasMaxLength(150)
+                        .HasColumnType("character varying(150)")
+                        .HasColumnName("lifted_by");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Address")
+                        .HasName("pk_suppressions");
+
+                    b.ToTable("suppressions", (string)null);
                 });
 
             modelBuilder.Entity("SalesMind.Notifier.Senders.Sender", b =>
@@ -515,6 +626,16 @@ namespace SalesMind.Notifier.Data.Migrations
                         .HasConstraintName("fk_delivery_attempts_deliveries_delivery_id");
                 });
 
+            modelBuilder.Entity("SalesMind.Notifier.Deliveries.DeliveryReport", b =>
+                {
+                    b.HasOne("SalesMind.Notifier.Deliveries.Delivery", null)
+                        .WithMany("Reports")
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_reports_deliveries_delivery_id");
+                });
+
             modelBuilder.Entity("SalesMind.Notifier.Templates.EmailTemplate", b =>
                 {
                     b.HasOne("SalesMind.Notifier.Senders.Sender", null)
@@ -537,6 +658,8 @@ namespace SalesMind.Notifier.Data.Migrations
             modelBuilder.Entity("SalesMind.Notifier.Deliveries.Delivery", b =>
                 {
                     b.Navigation("AttemptLog");
+
+                    b.Navigation("Reports");
                 });
 #pragma warning restore 612, 618
         }

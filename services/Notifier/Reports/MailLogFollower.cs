@@ -1,0 +1,171 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SalesMind.Notifier.Data;
+using SalesMind.Notifier.Deliveries;
+using SalesMind.Notifier.Smtp;
+
+namespace SalesMind.Notifier.Reports;
+
+/// <summary>
+/// Follows the mail server's log (<c>Smtp:MailLogPath</c>) for the fate of each queued message:
+/// <c>status=sent</c> confirms a local delivery (remote servers send no report on success), and
+/// <c>bounced</c>, <c>deferred</c> and <c>expired</c> are a second source next to the delivery
+/// status notifications. The log format is not a stable interface, so reports stay the first
+/// source; anything read twice changes nothing.
+/// </summary>
+public sealed partial class MailLogFollower(
+    IServiceScopeFactory scopes, IOptions<SmtpOptions> smtp, IOptions<BounceOptions> bounces, TimeProvider time, ILogger<MailLogFollower> logger)
+    : BackgroundService
+{
+    /// <summary>How far back to read at start: lines written while this instance was down.</summary>
+    private const long CatchUpBytes = 16L * 1024 * 1024;
+
+    /// <summary>How long a line whose delivery is not yet recorded as handed over is retried.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    private readonly List<(LogOutcome Line, DateTimeOffset FirstSeen)> _waiting = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var path = smtp.Value.MailLogPath;
+        if (string.IsNullOrWhiteSpace(path) || !bounces.Value.FollowMailLog)
+        {
+            return;
+        }
+
+        long position = -1;
+        var partial = "";
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var lines = new List<LogOutcome>();
+                if (File.Exists(path))
+                {
+                    await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                    if (position < 0)
+                    {
+                        position = Math.Max(0, stream.Length - CatchUpBytes);
+                        LogFollowing(path, stream.Length - position);
+                    }
+                    else if (stream.Length < position)
+                    {
+                        // Rotated or truncated: start over at the top of the new file.
+                        position = 0;
+                        partial = "";
+                    }
+
+                    stream.Seek(position, SeekOrigin.Begin);
+                    using var reader = new StreamReader(stream);
+                    var text = partial + await reader.ReadToEndAsync(stoppingToken);
+                    position = stream.Position;
+                    var lastNewline = text.LastIndexOf('\n');
+                    partial = lastNewline < 0 ? text : text[(lastNewline + 1)..];
+                    foreach (var line in (lastNewline < 0 ? "" : text[..lastNewline]).Split('\n'))
+                    {
+                        if (Parse(line) is { } outcome)
+                        {
+                            lines.Add(outcome);
+                        }
+                    }
+                }
+
+                await ApplyAsync(lines, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                LogFailed(ex);
+            }
+
+            await Task.Delay(PollInterval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task ApplyAsync(List<LogOutcome> lines, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var batch = _waiting.Select(w => w.Line).Concat(lines).ToList();
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var firstSeen = _waiting.ToDictionary(w => w.Line, w => w.FirstSeen);
+        _waiting.Clear();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NotifierDb>();
+        var queueIds = batch.Select(l => l.QueueId).Distinct().ToList();
+        // One query for the batch: most lines are about messages that are not ours (reports, tests).
+        var deliveries = await db.Deliveries.AsNoTracking()
+            .Where(d => d.QueueId != null && queueIds.Contains(d.QueueId))
+            .Select(d => new { d.Id, d.QueueId, d.Status })
+            .ToDictionaryAsync(d => d.QueueId!, d => (d.Id, d.Status), ct);
+        var fates = scope.ServiceProvider.GetRequiredService<DeliveryFates>();
+        var toApply = new List<(LogOutcome Line, Guid DeliveryId)>();
+        foreach (var line in batch)
+        {
+            var seen = firstSeen.GetValueOrDefault(line, now);
+            if (!deliveries.TryGetValue(line.QueueId, out var delivery))
+            {
+                // Not (yet) known by this queue id: the dispatcher may not have recorded the hand-off.
+                if (now - seen < Patience && line.MayBeOurs)
+                {
+                    _waiting.Add((line, seen));
+                }
+
+                continue;
+            }
+
+            if (DeliveryFates.Next(delivery.Status, line.Action) is not null)
+            {
+                // (Otherwise nothing new: the report came first, or this line was read before a restart.)
+                toApply.Add((line, delivery.Id));
+            }
+        }
+
+        // In slices, so one transaction never holds thousands of rows (catching up after a restart).
+        foreach (var slice in toApply.Chunk(200))
+        {
+            await fates.ApplyAsync(slice.Select(x => (x.DeliveryId, new FateReport("log", x.Line.Action, x.Line.Status, x.Line.Diagnostic, x.Line.Relay))).ToList(), ct);
+        }
+    }
+
+    /// <summary>A delivery agent's verdict on one recipient of one queued message.</summary>
+    internal sealed record LogOutcome(string QueueId, string Action, string? Status, string? Diagnostic, string? Relay, bool MayBeOurs);
+
+    internal static LogOutcome? Parse(string line)
+    {
+        var match = OutcomeLine().Match(line);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var action = match.Groups["status"].Value switch
+        {
+            "sent" => "delivered",
+            "deferred" => "delayed",
+            _ => "failed",
+        };
+        // Reports we receive are themselves mail (to the bounce domain): never a delivery of ours.
+        var mayBeOurs = !match.Groups["to"].Value.StartsWith("bounces+", StringComparison.OrdinalIgnoreCase);
+        return new LogOutcome(match.Groups["qid"].Value, action, match.Groups["dsn"].Value, match.Groups["text"].Value, match.Groups["relay"].Value, mayBeOurs);
+    }
+
+    // e.g. "postfix/virtual[2379]: 4jcJ2Y5HmPztTfT: to=<a@mail.test>, relay=virtual, delay=0.01, delays=0/0/0/0, dsn=2.0.0, status=sent (delivered to maildir)"
+    [GeneratedRegex(@"postfix/[a-z]+\[\d+\]: (?<qid>[0-9A-Za-z]+): to=<(?<to>[^>]*)>,(?:.*? relay=(?<relay>[^,]+),)?.*? dsn=(?<dsn>\d\.\d+\.\d+), status=(?<status>sent|bounced|deferred|expired)(?:, [^(]*)? \((?<text>.*)\)\s*$")]
+    private static partial Regex OutcomeLine();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Following the mail log {Path} for delivery outcomes ({Bytes} bytes to catch up)")]
+    private partial void LogFollowing(string path, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the mail log for delivery outcomes failed; trying again")]
+    private partial void LogFailed(Exception ex);
+}
