@@ -1,4 +1,5 @@
 using SalesMind.Identity;
+using SalesMind.Identity.AddressStates;
 using SalesMind.Identity.Admin;
 using SalesMind.Identity.PasswordReset;
 using SalesMind.Identity.Registration;
@@ -43,6 +44,7 @@ app.MapRegistration();
 app.MapVerification();
 app.MapSessions();
 app.MapPasswordReset();
+app.MapMailReceipts();
 app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy).MapOutboxAdmin().MapUserAdmin();
 
 await app.RunAsync();

@@ -20,6 +20,10 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext
 
     public DbSet<EmailAddressState> AddressStates => Set<EmailAddressState>();
 
+    public DbSet<EmailMessageState> EmailMessageStates => Set<EmailMessageState>();
+
+    public DbSet<MailReceipt> MailReceipts => Set<MailReceipt>();
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<User>(e =>
@@ -74,6 +78,20 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext
             e.Property(x => x.NormalizedEmail).HasMaxLength(254);
             e.Property(x => x.Status).HasMaxLength(20);
             e.Property(x => x.Template).HasMaxLength(100);
+        });
+
+        model.Entity<EmailMessageState>(e =>
+        {
+            e.ToTable("email_message_states");
+            e.HasKey(x => x.SourceMessageId);
+            e.Property(x => x.Status).HasMaxLength(20);
+            e.Property(x => x.Diagnostic).HasMaxLength(1000);
+        });
+        model.Entity<MailReceipt>(e =>
+        {
+            e.ToTable("mail_receipts");
+            e.HasKey(x => x.TokenHash);
+            e.HasIndex(x => x.ExpiresAt);
         });
 
         model.AddOutbox();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using SalesMind.Contracts;
 using SalesMind.Identity.Accounts;
+using SalesMind.Identity.AddressStates;
 using SalesMind.Identity.Data;
 using SalesMind.Identity.Sessions;
 using SalesMind.Identity.Verification;
@@ -34,6 +35,7 @@ public static partial class RegistrationEndpoints
         PasswordHashing hashing,
         IOptions<AccountOptions> options,
         TimeProvider time,
+        IWebHostEnvironment environment,
         ILoggerFactory loggers,
         CancellationToken ct)
     {
@@ -67,13 +69,23 @@ public static partial class RegistrationEndpoints
         var response = new RegisterResponse(registration.Email, Accepted);
         var log = loggers.CreateLogger("SalesMind.Identity.Registration");
 
+        // Every 202 hands the browser a receipt for the email this sign-up caused (or for none),
+        // so the check-email page can say when the address could not be reached.
+        async Task<Accepted<RegisterResponse>> AcceptedAsync(Guid? mailed)
+        {
+            db.ChangeTracker.Clear();
+            await MailReceipts.IssueAsync(http.HttpContext, db, mailed, now, !environment.IsDevelopment(), ct);
+            return TypedResults.Accepted((string?)null, response);
+        }
+
         await using var tx = await db.Database.BeginTransactionAsync(ct);
 
         // The username first: whether a name is taken is public anyway, and answering 409 before
         // looking at the address means the answer never depends on who owns the address.
         if (await IsTakenAsync(db, hashing, registration, ct) is { } taken)
         {
-            return taken ? UsernameTaken(locale) : TypedResults.Accepted((string?)null, response);
+            await tx.CommitAsync(ct);
+            return taken ? UsernameTaken(locale) : await AcceptedAsync(null);
         }
 
         // Locked, so parallel sign-ups with one address cannot all pass the once-an-hour check.
@@ -86,9 +98,10 @@ public static partial class RegistrationEndpoints
         {
             // A copy of this very sign-up got here first (we waited for its lock): same answer, nothing twice.
             await tx.CommitAsync(ct);
-            return TypedResults.Accepted((string?)null, response);
+            return await AcceptedAsync(null);
         }
 
+        Guid? mailed = null;
         if (owner is not null)
         {
             // Same 202 as a new sign-up; only the address's owner learns more, by mail. At most
@@ -99,11 +112,11 @@ public static partial class RegistrationEndpoints
                 if (owner.EmailVerifiedAt is null)
                 {
                     await RestartPendingAccountAsync(db, owner, registration, passwordHash, now, ct);
-                    VerificationMail.Add(db, owner, registration.Locale, settings, now);
+                    mailed = VerificationMail.Add(db, owner, registration.Locale, settings, now).MessageId;
                 }
                 else
                 {
-                    db.AddOutboxMessage(new AccountAlreadyExists(
+                    mailed = db.AddOutboxMessage(new AccountAlreadyExists(
                         owner.Id, owner.Username, owner.Email, registration.Locale, settings.Url("/login.html"), now), now);
                 }
 
@@ -112,7 +125,7 @@ public static partial class RegistrationEndpoints
 
             await tx.CommitAsync(ct);
             LogDuplicateEmail(log, owner.Id);
-            return TypedResults.Accepted((string?)null, response);
+            return await AcceptedAsync(mailed);
         }
 
         var user = new User
@@ -134,7 +147,7 @@ public static partial class RegistrationEndpoints
             },
         };
         db.Users.Add(user);
-        VerificationMail.Add(db, user, registration.Locale, settings, now);
+        mailed = VerificationMail.Add(db, user, registration.Locale, settings, now).MessageId;
 
         try
         {
@@ -150,15 +163,16 @@ public static partial class RegistrationEndpoints
                 await tx.RollbackAsync(CancellationToken.None);
                 db.ChangeTracker.Clear();
                 return await IsTakenAsync(db, hashing, registration, ct) == false
-                    ? TypedResults.Accepted((string?)null, response)
+                    ? await AcceptedAsync(null)
                     : UsernameTaken(locale);
             }
 
-            return TypedResults.Accepted((string?)null, response);
+            await tx.RollbackAsync(CancellationToken.None);
+            return await AcceptedAsync(null);
         }
 
         LogRegistered(log, user.Id);
-        return TypedResults.Accepted((string?)null, response);
+        return await AcceptedAsync(mailed);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using SalesMind.Contracts;
+using SalesMind.Identity.AddressStates;
 using SalesMind.Identity.Data;
 using SalesMind.Outbox;
 using System.Text.Json;
@@ -33,7 +34,7 @@ public static partial class VerificationEndpoints
     /// hour per address, and each new link revokes the older ones.
     /// </summary>
     internal static async Task<Results<Accepted<ResendResponse>, ValidationProblem, ProblemHttpResult>> ResendAsync(
-        HttpRequest http, IdentityDb db, IOptions<AccountOptions> options, TimeProvider time, CancellationToken ct)
+        HttpRequest http, IdentityDb db, IOptions<AccountOptions> options, TimeProvider time, IWebHostEnvironment environment, CancellationToken ct)
     {
         var read = await EmailRequest.ReadAsync(http, ct);
         if (read.Malformed is { } malformed)
@@ -52,6 +53,7 @@ public static partial class VerificationEndpoints
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var normalized = email.ToLowerInvariant();
         var user = await db.Users.FromSql($"SELECT * FROM users WHERE normalized_email = {normalized} FOR UPDATE").SingleOrDefaultAsync(ct);
+        Guid? mailed = null;
         if (user is { EmailVerifiedAt: null })
         {
             var recent = await db.VerificationTokens
@@ -61,12 +63,15 @@ public static partial class VerificationEndpoints
             if (recent.Count < settings.MaxResendsPerHour && (recent.Count == 0 || now - recent.Max() >= settings.ResendCooldown))
             {
                 await VerificationMail.RevokeAsync(db, user.Id, now, ct);
-                VerificationMail.Add(db, user, locale, settings, now);
+                mailed = VerificationMail.Add(db, user, locale, settings, now).MessageId;
                 await db.SaveChangesAsync(ct);
             }
         }
 
         await tx.CommitAsync(ct);
+        // A receipt whether or not an email went out: the same answer for every address.
+        db.ChangeTracker.Clear();
+        await MailReceipts.IssueAsync(http.HttpContext, db, mailed, now, !environment.IsDevelopment(), ct);
         return TypedResults.Accepted((string?)null, new ResendResponse("accepted"));
     }
 

@@ -9,7 +9,8 @@ namespace SalesMind.Identity.Verification;
 /// <summary>Issuing verification links: the token row and the event that mails it, in the caller's transaction.</summary>
 public static class VerificationMail
 {
-    public sealed record IssuedLink(string Url, DateTimeOffset ExpiresAt);
+    /// <param name="MessageId">The event that mails the link (null when the caller sends its own).</param>
+    public sealed record IssuedLink(string Url, DateTimeOffset ExpiresAt, Guid? MessageId);
 
     /// <summary>
     /// A new single-use link for <paramref name="user"/>, and (unless <paramref name="publish"/>
@@ -28,12 +29,10 @@ public static class VerificationMail
             ExpiresAt = expiresAt,
         });
         var url = settings.Url($"/api/auth/verify-email/?token={token}");
-        if (publish)
-        {
-            db.AddOutboxMessage(new UserRegistered(user.Id, user.Username, user.Email, locale, url, expiresAt, now), now);
-        }
-
-        return new IssuedLink(url, expiresAt);
+        Guid? messageId = publish
+            ? db.AddOutboxMessage(new UserRegistered(user.Id, user.Username, user.Email, locale, url, expiresAt, now), now)
+            : null;
+        return new IssuedLink(url, expiresAt, messageId);
     }
 
     /// <summary>Earlier links stop working (they then say "expired"): only the newest one counts.</summary>

@@ -298,6 +298,57 @@ namespace SalesMind.Identity.Data.Migrations
                     b.ToTable("email_address_states", (string)null);
                 });
 
+            modelBuilder.Entity("SalesMind.Identity.AddressStates.EmailMessageState", b =>
+                {
+                    b.Property<Guid>("SourceMessageId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_message_id");
+
+                    b.Property<string>("Diagnostic")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("diagnostic");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.HasKey("SourceMessageId")
+                        .HasName("pk_email_message_states");
+
+                    b.ToTable("email_message_states", (string)null);
+                });
+
+            modelBuilder.Entity("SalesMind.Identity.AddressStates.MailReceipt", b =>
+                {
+                    b.Property<byte[]>("TokenHash")
+                        .HasColumnType("bytea")
+                        .HasColumnName("token_hash");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<Guid>("SourceMessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_message_id");
+
+                    b.HasKey("TokenHash")
+                        .HasName("pk_mail_receipts");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_mail_receipts_expires_at");
+
+                    b.ToTable("mail_receipts", (string)null);
+                });
+
             modelBuilder.Entity("SalesMind.Outbox.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")

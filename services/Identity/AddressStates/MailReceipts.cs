@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using SalesMind.Identity.Data;
+using SalesMind.Identity.Verification;
+
+namespace SalesMind.Identity.AddressStates;
+
+/// <summary>
+/// What happened to one email, by the event that asked for it (kept from the Notifier's
+/// <c>EmailDeliveryStatusChanged</c> events).
+/// </summary>
+public sealed class EmailMessageState
+{
+    public Guid SourceMessageId { get; set; }
+
+    public required string Status { get; set; }
+
+    public string? Diagnostic { get; set; }
+
+    public DateTimeOffset OccurredAt { get; set; }
+}
+
+/// <summary>
+/// A browser's claim on "the email my sign-up (or resend) caused": an opaque cookie whose hash
+/// names the event that asked for the email. Every sign-up and resend gets one, whether or not
+/// an email was sent (then it names nothing), so holding one reveals nothing.
+/// </summary>
+public sealed class MailReceipt
+{
+    public required byte[] TokenHash { get; set; }
+
+    public Guid SourceMessageId { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+}
+
+/// <summary>
+/// Tells the person who just signed up or asked for a new link when their address could not be
+/// reached, so they can correct a typo instead of waiting for an email that will never come.
+/// Only the browser that made the request holds the receipt, and the answer is only ever
+/// "nothing known against it" or "unreachable": it says nothing about whether an account exists.
+/// </summary>
+public static class MailReceipts
+{
+    public const string CookieName = "sm_mail";
+
+    private static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
+
+    /// <summary>The statuses that mean the email will not arrive.</summary>
+    private static readonly string[] Unreachable = ["bounced", "failed", "suppressed", "abandoned"];
+
+    public sealed record EmailStatus(string State, string? Detail);
+
+    public static IEndpointRouteBuilder MapMailReceipts(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/auth/email-status/", StatusAsync);
+        return app;
+    }
+
+    /// <summary>
+    /// Gives this browser a receipt for the email asked for by <paramref name="sourceMessageId"/>
+    /// (null when none was sent: the receipt then names nothing, and looks the same).
+    /// </summary>
+    public static async Task IssueAsync(HttpContext http, IdentityDb db, Guid? sourceMessageId, DateTimeOffset now, bool secure, CancellationToken ct)
+    {
+        var (token, hash) = VerificationToken.Create();
+        db.MailReceipts.Add(new MailReceipt { TokenHash = hash, SourceMessageId = sourceMessageId ?? Guid.NewGuid(), ExpiresAt = now + Lifetime });
+        await db.SaveChangesAsync(ct);
+        http.Response.Cookies.Append(CookieName, token, new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Lax,
+            Secure = secure,
+            Path = "/api/auth/",
+            Expires = now + Lifetime,
+        });
+    }
+
+    internal static async Task<Ok<EmailStatus>> StatusAsync(HttpContext http, IdentityDb db, TimeProvider time, CancellationToken ct)
+    {
+        if (!http.Request.Cookies.TryGetValue(CookieName, out var token) || !VerificationToken.IsWellFormed(token))
+        {
+            return TypedResults.Ok(new EmailStatus("unknown", null));
+        }
+
+        var hash = VerificationToken.Hash(token);
+        var now = time.GetUtcNow();
+        var state = await (
+            from r in db.MailReceipts
+            where r.TokenHash == hash && r.ExpiresAt > now
+            join s in db.EmailMessageStates on r.SourceMessageId equals s.SourceMessageId
+            select new { s.Status, s.Diagnostic }).FirstOrDefaultAsync(ct);
+        return state is not null && Unreachable.Contains(state.Status)
+            ? TypedResults.Ok(new EmailStatus("unreachable", StatusCode(state.Diagnostic)))
+            : TypedResults.Ok(new EmailStatus("pending", null));
+    }
+
+    /// <summary>Only the enhanced status code (e.g. 5.1.1) of a diagnostic: the rest may quote other servers.</summary>
+    private static string? StatusCode(string? diagnostic) =>
+        diagnostic is null ? null : System.Text.RegularExpressions.Regex.Match(diagnostic, @"\b[245]\.\d{1,3}\.\d{1,3}\b") is { Success: true } m ? m.Value : null;
+}
