@@ -13,6 +13,12 @@ public sealed class NotifierApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private TestVirtualHost _vhost = null!;
 
+    /// <summary>This instance's report listener (the stack's Notifier has the stack's port).</summary>
+    public const int BouncePort = 2591;
+
+    /// <summary>A bounce domain of its own: the stack's mail server routes only the stack's to a listener.</summary>
+    public const string BounceDomain = "bounces-test.salesmind.test";
+
     public TestDatabase Database { get; } = TestDatabase.Named("notifier_test");
 
     public TestVirtualHost VirtualHost => _vhost;
@@ -49,6 +55,8 @@ public sealed class NotifierApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Smtp:Timeout", "00:00:02");
         builder.UseSetting("Deliveries:LockDuration", "00:00:16");
         builder.UseSetting("Smtp:MailLogPath", Stack.PostfixLog);
+        builder.UseSetting("Bounces:ListenPort", BouncePort.ToString());
+        builder.UseSetting("Bounces:Domain", BounceDomain);
     }
 
     /// <summary>A client carrying an admin's bearer token (subject <c>test</c>).</summary>

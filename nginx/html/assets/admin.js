@@ -18,7 +18,8 @@ const ACCEPT = 'application/json, application/problem+json';
 const PREVIEW_DELAY_MS = 400;
 const POLL_INTERVAL_MS = 1000;
 const POLL_LIMIT_MS = 120_000;
-const FINAL_STATUSES = ['sent', 'failed', 'abandoned'];
+// The mail server accepting it ('sent') is enough for a test send; its later fate shows too.
+const FINAL_STATUSES = ['sent', 'delivered', 'bounced', 'failed', 'abandoned', 'suppressed'];
 const PARTS = ['subject', 'html', 'text'];
 
 const $ = (id) => document.getElementById(id);
@@ -788,8 +789,8 @@ function renderTestDelivery() {
   status.dataset.status = delivery.status;
   const label = t(`admin.delivery.${delivery.status}`);
   status.textContent = label.startsWith('admin.') ? delivery.status : label;
-  status.classList.toggle('is-error', ['failed', 'abandoned'].includes(delivery.status));
-  status.classList.toggle('is-success', delivery.status === 'sent');
+  status.classList.toggle('is-error', ['failed', 'abandoned', 'bounced', 'suppressed'].includes(delivery.status));
+  status.classList.toggle('is-success', ['sent', 'delivered'].includes(delivery.status));
   $('test-detail').textContent = delivery.timedOut ? t('admin.test.timeout') : (delivery.detail ?? '');
 }
 

@@ -145,7 +145,11 @@ public sealed partial class MailLogFollower(
         var match = OutcomeLine().Match(line);
         if (!match.Success)
         {
-            return null;
+            // The queue manager gives up on a message it could not deliver in time.
+            var expired = ExpiredLine().Match(line);
+            return expired.Success
+                ? new LogOutcome(expired.Groups["qid"].Value, "failed", "4.4.7", "expired in the mail server's queue, returned to sender", null, true)
+                : null;
         }
 
         var action = match.Groups["status"].Value switch
@@ -162,6 +166,10 @@ public sealed partial class MailLogFollower(
     // e.g. "postfix/virtual[2379]: 4jcJ2Y5HmPztTfT: to=<a@mail.test>, relay=virtual, delay=0.01, delays=0/0/0/0, dsn=2.0.0, status=sent (delivered to maildir)"
     [GeneratedRegex(@"postfix/[a-z]+\[\d+\]: (?<qid>[0-9A-Za-z]+): to=<(?<to>[^>]*)>,(?:.*? relay=(?<relay>[^,]+),)?.*? dsn=(?<dsn>\d\.\d+\.\d+), status=(?<status>sent|bounced|deferred|expired)(?:, [^(]*)? \((?<text>.*)\)\s*$")]
     private static partial Regex OutcomeLine();
+
+    // e.g. "postfix/qmgr[4207]: 4jcJ7t4kJGztTbT: from=<bounces+…@bounces.salesmind.test>, status=expired, returned to sender"
+    [GeneratedRegex(@"postfix/qmgr\[\d+\]: (?<qid>[0-9A-Za-z]+): from=<[^>]*>, status=expired")]
+    private static partial Regex ExpiredLine();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Following the mail log {Path} for delivery outcomes ({Bytes} bytes to catch up)")]
     private partial void LogFollowing(string path, long bytes);

@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using SalesMind.TestSupport;
+
+namespace SalesMind.EndToEnd.Tests;
+
+/// <summary>An admin watches the delivery dashboard while a bounce and a delivery happen, and lifts the bounce's suppression.</summary>
+public sealed class DashboardPageTests(Browser browser) : IClassFixture<Browser>
+{
+    private static readonly TimeSpan MailPatience = TimeSpan.FromSeconds(30);
+
+    /// <summary>The page refreshes every 3 s: a change shows within one refresh and its requests.</summary>
+    private static readonly TimeSpan LiveWithin = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task An_admin_sees_a_bounce_and_a_delivery_arrive_without_reloading_and_lifts_the_suppression()
+    {
+        var id = Guid.NewGuid().ToString("N")[..10];
+        var bouncing = $"dashboard-{id}@bounce.test";
+        var receiving = Stack.NewMailbox("dashboard");
+        var notifier = await NotifierAdmin.CreateAsync();
+        try
+        {
+            var (page, errors) = await DashboardPageAsync();
+            // Still there at the end only if the page never reloaded.
+            await page.EvaluateAsync("() => { window.sameDocument = true; }");
+            await Assertions.Expect(page.Locator("#refresh-note")).ToHaveAttributeAsync("data-state", "live");
+            await Assertions.Expect(page.Locator("#refresh-text")).ToContainTextAsync("Updated");
+
+            // Both outboxes and the broker's queues are on the page.
+            await Assertions.Expect(page.Locator("#outbox-identity [data-field='pending']")).ToHaveTextAsync(new Regex(@"^\d[\d,]*$"));
+            await Assertions.Expect(page.Locator("#outbox-notifier [data-field='pending']")).ToHaveTextAsync(new Regex(@"^\d[\d,]*$"));
+            await Assertions.Expect(page.Locator("#queues-problem")).ToBeHiddenAsync();
+            await Assertions.Expect(page.Locator("#queues tbody tr[data-queue='user-registered']")).ToContainTextAsync("user-registered");
+            Assert.True(await page.Locator("#queues tbody tr[data-queue]").CountAsync() >= 2, "the queue table should list the service's queues");
+
+            // A hard bounce and a delivery, made through the API while the page stays open.
+            var bounce = await notifier.TestSendAsync(bouncing);
+            var delivery = await notifier.TestSendAsync(receiving);
+
+            await notifier.WaitForStatusAsync(bounce, "bounced");
+            var failure = page.Locator($"#failures tr[data-id='{bounce}']");
+            await Assertions.Expect(failure).ToContainTextAsync("5.1.1", new() { Timeout = (float)LiveWithin.TotalMilliseconds });
+            await Assertions.Expect(failure).ToContainTextAsync(bouncing);
+            await Assertions.Expect(failure).ToContainTextAsync("Bounced");
+            await Assertions.Expect(failure.Locator(".delivery-retry")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("#tiles [data-status='bounced']")).ToHaveClassAsync(new Regex(@"\bis-alert\b"));
+
+            // The delivered count moves: the page shows a count the server gave after ours was delivered.
+            // (Not "before + 1": other deliveries arrive and old ones leave the hour meanwhile.)
+            await notifier.WaitForStatusAsync(delivery, "delivered");
+            var seen = new HashSet<long>();
+            var tile = page.Locator("#tiles [data-status='delivered'] .tile-hour");
+            await Eventually.HoldsAsync(async () =>
+            {
+                seen.Add(await notifier.DeliveredLastHourAsync());
+                return long.TryParse(await tile.GetAttributeAsync("data-value"), out var shown) && seen.Contains(shown);
+            }, LiveWithin, "the delivered tile shows a count that includes the new delivery");
+
+            // The bounced address is suppressed, on the page too.
+            var suppression = page.Locator($"#suppressions tr[data-address='{bouncing}']");
+            await Assertions.Expect(suppression).ToContainTextAsync("5.1.1", new() { Timeout = (float)LiveWithin.TotalMilliseconds });
+
+            // The delivery's detail: its attempt and the report that said it bounced.
+            await failure.Locator(".delivery-detail").ClickAsync();
+            var detail = page.Locator("#detail");
+            await Assertions.Expect(detail).ToBeVisibleAsync();
+            await Assertions.Expect(detail.Locator("[data-field='address']")).ToHaveTextAsync(bouncing);
+            await Assertions.Expect(detail.Locator("table.attempts tbody tr")).ToHaveCountAsync(1);
+            await Assertions.Expect(detail.Locator("table.attempts")).ToContainTextAsync("250");
+            await Assertions.Expect(detail.Locator("table.reports")).ToContainTextAsync("5.1.1");
+            await ShotAsync(page, "dashboard-detail", fullPage: false);
+            await page.Keyboard.PressAsync("Escape");
+            await Assertions.Expect(detail).ToBeHiddenAsync();
+            await Assertions.Expect(failure.Locator(".delivery-detail")).ToBeFocusedAsync();
+
+            // The search finds it by status and recipient.
+            await page.SelectOptionAsync("#search-status", "bounced");
+            await page.FillAsync("#search-recipient", bouncing.ToUpperInvariant());
+            await page.ClickAsync("#search-submit");
+            await Assertions.Expect(page.Locator("#results tbody tr")).ToHaveCountAsync(1);
+            await Assertions.Expect(page.Locator($"#results tbody tr[data-id='{bounce}']")).ToContainTextAsync("5.1.1");
+            await Assertions.Expect(page.Locator("#results-more")).ToBeHiddenAsync();
+
+            await ShotAsync(page, "dashboard", fullPage: true);
+
+            // Lifted, the address leaves the list, on the page and in the API.
+            page.Dialog += (_, dialog) => dialog.AcceptAsync();
+            await suppression.Locator(".suppression-lift").ClickAsync();
+            await Assertions.Expect(suppression).ToHaveCountAsync(0);
+            await Assertions.Expect(page.Locator("#suppressions-status")).ToContainTextAsync($"{bouncing} gets email again");
+            Assert.DoesNotContain(bouncing, await notifier.SuppressedAddressesAsync());
+
+            // A phone's width: nothing but the tables' own boxes scrolls sideways.
+            await page.SetViewportSizeAsync(360, 800);
+            await Assertions.Expect(page.Locator("#chart-minute svg")).ToHaveAttributeAsync("width", new Regex(@"^(2\d\d|3[0-5]\d)$"));
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 360"),
+                "the dashboard should fit a 360px screen");
+            await ShotAsync(page, "dashboard-360", fullPage: true);
+
+            Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the page should never have reloaded");
+            Assert.Empty(errors);
+        }
+        finally
+        {
+            // Other tests may send to nothing at bounce.test, but leave no suppression behind.
+            await notifier.LiftAsync(bouncing);
+        }
+    }
+
+    [Fact]
+    public async Task A_signed_out_visitor_is_offered_the_login_that_comes_back_to_the_dashboard()
+    {
+        var context = await browser.Instance.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US" });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"{Stack.FrontDoor}/dashboard.html?lang=en");
+        await Assertions.Expect(page.Locator("#access-signed-out")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#dashboard-app")).ToBeHiddenAsync();
+        Assert.Equal("/login.html?next=%2Fdashboard.html", await page.GetAttributeAsync("#access-login", "href"));
+        await context.CloseAsync();
+    }
+
+    /// <summary>A new verified admin, logged in, who reaches the dashboard from their account page.</summary>
+    private async Task<(IPage Page, List<string> Errors)> DashboardPageAsync()
+    {
+        var form = FrontDoor.NewSignup();
+        await FrontDoor.RegisterAsync(form);
+        var mail = (await Mailbox.WaitForAsync(form["email"]!, MailPatience))[0];
+        await FrontDoor.Client.GetAsync(new Uri(FrontDoor.VerificationLink(mail)).PathAndQuery);
+        var made = await StackAsync("make-admin", form["username"]!);
+        Assert.Contains("is an admin", made, StringComparison.Ordinal);
+
+        var context = await browser.Instance.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            Locale = "en-US",
+        });
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            // Chromium logs every 4xx as an error; a CSP refusal (an inline style, say) is logged as one too.
+            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+            {
+                errors.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => errors.Add(error);
+
+        await page.GotoAsync($"{Stack.FrontDoor}/login.html?lang=en");
+        await page.FillAsync("#identifier", form["username"]!);
+        await page.FillAsync("#password", form["password"]!);
+        await page.ClickAsync("#login-submit");
+        await page.WaitForURLAsync("**/account.html", new() { Timeout = 30_000 });
+        await page.Locator("#account-admin a[href='/dashboard.html']").ClickAsync();
+        await page.WaitForURLAsync("**/dashboard.html", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#tiles [data-status='delivered']")).ToBeVisibleAsync();
+        return (page, errors);
+    }
+
+    /// <summary>Kept with the test results (.stack/test-results/screenshots) for a person to look at.</summary>
+    private static async Task ShotAsync(IPage page, string name, bool fullPage)
+    {
+        var dir = Path.Combine(Stack.RepoRoot, ".stack", "test-results", "screenshots");
+        Directory.CreateDirectory(dir);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png"), FullPage = fullPage });
+    }
+
+    /// <summary>Runs a ./stack command, as an operator would, and returns what it printed.</summary>
+    private static async Task<string> StackAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Path.Combine(Stack.RepoRoot, "stack")) { RedirectStandardOutput = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"./stack {string.Join(' ', arguments)} exited with {process.ExitCode}: {output}");
+        return output.Trim();
+    }
+
+    /// <summary>The Notifier's admin API behind the front door: the deliveries the test makes, and what it checks.</summary>
+    private sealed class NotifierAdmin(string token)
+    {
+        public static async Task<NotifierAdmin> CreateAsync() => new((await StackAsync("admin-token")).Split('\n')[^1].Trim());
+
+        public async Task<string> TestSendAsync(string to)
+        {
+            using var response = await SendAsync(HttpMethod.Post, "templates/welcome/test-send", new { to, locale = "en" });
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("delivery_id").GetString()!;
+        }
+
+        public async Task WaitForStatusAsync(string delivery, string status) =>
+            await Eventually.HoldsAsync(async () => (await GetAsync($"deliveries/{delivery}")).GetProperty("status").GetString() == status,
+                MailPatience, $"delivery {delivery} is {status}");
+
+        public async Task<long> DeliveredLastHourAsync() =>
+            (await GetAsync("dashboard")).GetProperty("statuses").EnumerateArray()
+                .Where(s => s.GetProperty("status").GetString() == "delivered")
+                .Select(s => s.GetProperty("last_hour").GetInt64())
+                .SingleOrDefault();
+
+        public async Task<List<string>> SuppressedAddressesAsync() =>
+            (await GetAsync("suppressions")).EnumerateArray().Select(s => s.GetProperty("address").GetString()!).ToList();
+
+        /// <summary>Lifts a suppression if there is one (404 when there is none).</summary>
+        public async Task LiftAsync(string address)
+        {
+            using var response = await SendAsync(HttpMethod.Delete, $"suppressions/{Uri.EscapeDataString(address)}");
+            Assert.True(response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.NotFound, $"lifting {address} answered {(int)response.StatusCode}");
+        }
+
+        private async Task<JsonElement> GetAsync(string path)
+        {
+            using var response = await SendAsync(HttpMethod.Get, path);
+            response.EnsureSuccessStatusCode();
+            return await response.Content.ReadFromJsonAsync<JsonElement>();
+        }
+
+        private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null)
+        {
+            var request = new HttpRequestMessage(method, $"/notifier/api/admin/{path}");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            if (body is not null)
+            {
+                request.Content = JsonContent.Create(body);
+            }
+
+            return FrontDoor.Client.SendAsync(request);
+        }
+    }
+}
