@@ -52,7 +52,7 @@ public static class IdentityServices
         // another host of a private network, as in docker compose).
         services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         services.AddAdminAuth();
-        services.AddSalesMindTelemetry(OutboxRelay.MeterName);
+        services.AddSalesMindTelemetry(meters: [OutboxRelay.MeterName], sources: [OutboxRelay.MeterName]);
         services.AddSalesMindProblemDetails();
         services.AddHealthChecks().AddDbContextCheck<IdentityDb>("database", tags: ["ready"]);
         return builder;

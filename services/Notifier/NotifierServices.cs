@@ -76,7 +76,7 @@ public static class NotifierServices
         services.AddHttpClient(BrokerQueues.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
         services.AddSingleton<BrokerQueues>();
         services.AddAdminAuth();
-        services.AddSalesMindTelemetry(OutboxRelay.MeterName, Dispatcher.MeterName);
+        services.AddSalesMindTelemetry(meters: [OutboxRelay.MeterName, Dispatcher.MeterName], sources: [OutboxRelay.MeterName, Dispatcher.MeterName]);
         services.AddSalesMindProblemDetails();
         services.AddHealthChecks().AddDbContextCheck<NotifierDb>("database", tags: ["ready"]);
         return builder;

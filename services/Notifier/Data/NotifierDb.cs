@@ -42,6 +42,7 @@ public sealed class NotifierDb(DbContextOptions<NotifierDb> options) : DbContext
             e.Property(d => d.FromAddress).HasMaxLength(254);
             e.Property(d => d.FromName).HasMaxLength(100);
             e.Property(d => d.ReplyTo).HasMaxLength(254);
+            e.Property(d => d.TraceParent).HasMaxLength(128);
             // Belt and braces behind the inbox: one email per event and template, whatever happens.
             e.HasIndex(d => new { d.SourceMessageId, d.Template }).IsUnique();
             // The dispatcher's claim query.

@@ -100,6 +100,9 @@ public sealed class Delivery
     /// <summary>When its final fate after the hand-off (delivered or bounced) was learned.</summary>
     public DateTimeOffset? FinalAt { get; set; }
 
+    /// <summary>The W3C trace context of the consume that created it: the SMTP send continues that trace.</summary>
+    public string? TraceParent { get; set; }
+
     /// <summary>Attempts made before an admin's retry: the retry budget counts from here.</summary>
     public int RetryFrom { get; set; }
 

@@ -26,7 +26,7 @@ public static class DeliveryEndpoints
         Guid Id, string Kind, string Template, long? TemplateVersionId, string Locale, string Recipient, string Subject, string? From,
         string Status, int Attempts, string? QueueId, string? LastError, Guid SourceMessageId,
         DateTimeOffset? RequestedAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? SentAt, DateTimeOffset? FinalAt,
-        List<AttemptView> AttemptLog, List<ReportView> Reports, string? HtmlBody, string? TextBody);
+        List<AttemptView> AttemptLog, List<ReportView> Reports, string? TraceParent, string? HtmlBody, string? TextBody);
 
     public sealed record SuppressionView(string Address, string Reason, Guid? DeliveryId, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
 
@@ -50,7 +50,8 @@ public static class DeliveryEndpoints
                 "no-reply@salesmind.example", "bounced", 1, "4jcHfL0mkpzm4Gb", summary.LastError, Guid.Parse("0193f4a2-0000-7000-8000-00000000aaaa"),
                 at, at, at.AddSeconds(3), at.AddSeconds(1), at.AddSeconds(3),
                 [new AttemptView(1, at, 35, "sent", 250, "2.0.0 Ok: queued as 4jcHfL0mkpzm4Gb")],
-                [new ReportView(at.AddSeconds(3), "dsn", "failed", "5.1.1", summary.LastError, "mx.example.com")], null, null));
+                [new ReportView(at.AddSeconds(3), "dsn", "failed", "5.1.1", summary.LastError, "mx.example.com")],
+                "00-5975e15ead32fe08b6dc9dc5f62ab694-f9b5d1d125e3ddef-01", null, null));
         deliveries.MapPost("/{id:guid}/retry", RetryAsync)
             .WithSummary("Send a failed, abandoned or bounced delivery again (a fresh round of attempts)")
             .WithExample(response: summary with { Status = "queued", LastError = null });
@@ -143,7 +144,7 @@ public static class DeliveryEndpoints
             d.RequestedAt, d.CreatedAt, d.UpdatedAt, d.SentAt, d.FinalAt,
             d.AttemptLog.OrderBy(a => a.Number).ThenBy(a => a.Id).Select(a => new AttemptView(a.Number, a.StartedAt, a.DurationMs, a.Outcome, a.SmtpCode, a.Reply)).ToList(),
             d.Reports.OrderBy(r => r.Id).Select(r => new ReportView(r.ReceivedAt, r.Source, r.Action, r.Status, r.Diagnostic, r.RemoteMta)).ToList(),
-            withBody ? d.HtmlBody : null, withBody ? d.TextBody : null));
+            d.TraceParent, withBody ? d.HtmlBody : null, withBody ? d.TextBody : null));
     }
 
     internal static async Task<Results<Ok<DeliverySummary>, ProblemHttpResult>> RetryAsync(

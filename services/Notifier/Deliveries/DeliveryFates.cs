@@ -131,6 +131,7 @@ public sealed partial class DeliveryFates(NotifierDb db, IOptions<BounceOptions>
         foreach (var (delivery, status, source, diagnostic) in changed)
         {
             Reports.Add(1, new("source", source), new("status", status.ToString().ToLowerInvariant()));
+            Dispatcher.StatusChanges.Add(1, new KeyValuePair<string, object?>("status", status.ToString().ToLowerInvariant()));
             LogFate(delivery.Id, delivery.Template, status, source, diagnostic);
         }
 

@@ -68,11 +68,13 @@ public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates
             Status = suppression is null ? DeliveryStatus.Queued : DeliveryStatus.Suppressed,
             LastError = suppression is null ? null : $"not sent: the address is suppressed until {suppression.ExpiresAt:u} after a hard bounce ({suppression.Reason})",
             NextAttemptAt = now,
+            TraceParent = System.Diagnostics.Activity.Current?.Id,
             RequestedAt = requestedAt is { } sent ? new DateTimeOffset(DateTime.SpecifyKind(sent, DateTimeKind.Utc)) : now,
             CreatedAt = now,
             UpdatedAt = now,
         };
         db.Deliveries.Add(delivery);
+        Dispatcher.StatusChanges.Add(1, new KeyValuePair<string, object?>("status", delivery.Status.ToString().ToLowerInvariant()));
         db.AddOutboxMessage(new EmailDeliveryStatusChanged(
             delivery.Id, delivery.SourceMessageId, template, recipient, delivery.Status.ToString().ToLowerInvariant(), delivery.LastError, 0, now), now);
         return delivery;

@@ -31,6 +31,16 @@ public sealed partial class Dispatcher(
     public const string MeterName = "SalesMind.Notifier";
 
     private static readonly Meter Meter = new(MeterName);
+
+    /// <summary>The SMTP send of each attempt, a child of the trace that asked for the email.</summary>
+    public static readonly ActivitySource ActivitySource = new(MeterName);
+
+    private static readonly Histogram<double> SmtpDuration = Meter.CreateHistogram<double>(
+        "salesmind.smtp.duration", unit: "ms", description: "Time to hand one message to the mail server, by outcome");
+
+    /// <summary>Every status a delivery takes, as it takes it.</summary>
+    internal static readonly Counter<long> StatusChanges = Meter.CreateCounter<long>(
+        "salesmind.delivery.status_changes", description: "Deliveries entering each status (queued, sent, deferred, delivered, bounced, failed, abandoned, suppressed)");
     private static readonly Counter<long> Attempts = Meter.CreateCounter<long>(
         "salesmind.delivery.attempts", description: "Delivery attempts by outcome (sent, deferred, failed, interrupted)");
 
@@ -242,6 +252,16 @@ public sealed partial class Dispatcher(
             return NewAttempt(delivery, started, 0, "failed", null, $"Unusable recipient address: {ex.Message}");
         }
 
+        using var activity = ActivitySource.StartActivity("smtp send", ActivityKind.Client, delivery.TraceParent ?? default(string));
+        activity?.SetTag("salesmind.delivery.id", delivery.Id.ToString());
+        activity?.SetTag("salesmind.delivery.template", delivery.Template);
+        activity?.SetTag("salesmind.delivery.attempt", delivery.Attempts);
+        if (activity?.Id is { } traceParent)
+        {
+            // Lets an operator go from an email (or the mail log) to its trace.
+            message.Headers.Add("X-SalesMind-Trace", traceParent);
+        }
+
         try
         {
             var accepted = await smtp.SendAsync(message, bounces.Value.ReturnPath(delivery.Id), ct);
@@ -250,6 +270,7 @@ public sealed partial class Dispatcher(
         }
         catch (SmtpRejectedException ex)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, $"{ex.Code} {ex.Reply}");
             return NewAttempt(delivery, started, clock.ElapsedMilliseconds, ex.IsPermanent ? "failed" : "deferred", ex.Code, $"{ex.Code} {ex.Reply}");
         }
         catch (SmtpOutcomeUnknownException ex)
@@ -315,6 +336,12 @@ public sealed partial class Dispatcher(
         await db.SaveChangesAsync(CancellationToken.None);
         await tx.CommitAsync(CancellationToken.None);
         Attempts.Add(1, new KeyValuePair<string, object?>("outcome", attempt.Outcome));
+        if (attempt.Outcome != "interrupted")
+        {
+            SmtpDuration.Record(attempt.DurationMs, new KeyValuePair<string, object?>("outcome", attempt.Outcome));
+        }
+
+        StatusChanges.Add(1, new KeyValuePair<string, object?>("status", delivery.Status.ToString().ToLowerInvariant()));
     }
 
     private void Apply(Delivery delivery, DeliveryAttempt attempt)

@@ -188,6 +188,11 @@ namespace SalesMind.Notifier.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("text_body");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("trace_parent");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
