@@ -21,6 +21,7 @@ public static class OutboxServices
         services.AddSingleton(_ => new OutboxDataSource(connectionString));
         services.AddHostedService<OutboxRelay>();
         services.AddHostedService<InboxJanitor>();
+        services.AddHostedService<OutboxBacklogGauges>();
         return services.AddOptions<OutboxOptions>()
             .BindConfiguration(OutboxOptions.Section)
             .Configure(o => o.AddMessageTypesFrom(contracts))

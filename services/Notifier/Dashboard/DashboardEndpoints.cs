@@ -73,6 +73,10 @@ public static class DashboardEndpoints
                 statuses.Add(new StatusCount(r.GetString(0), r.GetInt64(1), r.GetInt64(2)));
             }
 
+            // Every status, with 0 where there is none, so the tiles do not come and go.
+            statuses = Enum.GetNames<Deliveries.DeliveryStatus>().Select(n => n.ToLowerInvariant())
+                .Select(n => statuses.FirstOrDefault(x => x.Status == n) ?? new StatusCount(n, 0, 0)).ToList();
+
             var byMinute = await BucketsAsync(connection, "minute", "1 hour", ct);
             var byHour = await BucketsAsync(connection, "hour", "1 day", ct);
             var accepted = await LatencyAsync(connection, "sent_at", "sent_at IS NOT NULL", ct);

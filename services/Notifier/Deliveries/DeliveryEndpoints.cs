@@ -164,6 +164,13 @@ public static class DeliveryEndpoints
         }
 
         var now = time.GetUtcNow();
+        var address = d.Recipient.ToLowerInvariant();
+        if (await db.Suppressions.AnyAsync(x => x.Address == address && x.LiftedAt == null && x.ExpiresAt > now, ct))
+        {
+            return TypedResults.Problem($"{d.Recipient} is suppressed after a hard bounce: lift the suppression first (DELETE /api/admin/suppressions/{{address}}).",
+                statusCode: StatusCodes.Status409Conflict, title: "Address suppressed");
+        }
+
         var before = d.Status.ToString().ToLowerInvariant();
         d.Status = DeliveryStatus.Queued;
         d.RetryFrom = d.Attempts;
