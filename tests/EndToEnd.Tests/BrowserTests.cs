@@ -96,6 +96,29 @@ public sealed class BrowserTests(Browser browser) : IClassFixture<Browser>
     }
 
     [Fact]
+    public async Task A_person_who_mistypes_their_address_is_told_the_email_could_not_be_delivered()
+    {
+        var page = await NewPageAsync(width: 360);
+        var id = Guid.NewGuid().ToString("N")[..10];
+
+        await page.GotoAsync($"{Stack.FrontDoor}/register.html?lang=en");
+        await page.FillAsync("#username", $"browser_{id}");
+        await page.FillAsync("#email", $"browser-{id}@bounce.test");
+        await page.FillAsync("#password", "Velvet-Compass-9047");
+        await page.WaitForSelectorAsync("#industry option[value='retail']", new() { State = WaitForSelectorState.Attached });
+        await page.SelectOptionAsync("#industry", "retail");
+        await page.ClickAsync("#register-submit");
+        await page.WaitForSelectorAsync("#sent-panel", new() { State = WaitForSelectorState.Visible });
+
+        // The mail server bounces it; the page that is waiting for it says so, with the reason's code.
+        var warning = page.Locator("#mail-unreachable");
+        await Assertions.Expect(warning).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(warning).ToContainTextAsync("could not deliver");
+        await Assertions.Expect(warning).ToContainTextAsync("5.1.1");
+        await ShotAsync(page, "journey-unreachable-address");
+    }
+
+    [Fact]
     public async Task The_servers_field_errors_appear_beside_their_fields()
     {
         var taken = FrontDoor.NewSignup();

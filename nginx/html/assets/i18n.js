@@ -68,6 +68,8 @@ const MESSAGES = {
     'sent.before': '',
     'sent.after': ' 宛てに確認メールを送信しました。メール内のリンクを開いて登録を完了してください。',
     'sent.note': 'メールが届かない場合は、迷惑メールフォルダもご確認ください。',
+    'mailStatus.unreachable': 'このメールアドレスにはメールをお届けできませんでした。アドレスに誤りがないか確認し、正しいアドレスでもう一度ご登録ください。',
+    'mailStatus.code': ({ code }) => `(メールサーバーの応答: ${code})`,
 
     'err.username.required': 'ユーザー名を入力してください。',
     'err.username.length': 'ユーザー名は3〜150文字で入力してください。',
@@ -490,6 +492,8 @@ const MESSAGES = {
     'sent.before': 'We sent a confirmation email to ',
     'sent.after': '. Open the link in it to finish signing up.',
     'sent.note': 'If it does not arrive, please also check your spam folder.',
+    'mailStatus.unreachable': 'We could not deliver the email to this address. Check it for typos and sign up again with the right address.',
+    'mailStatus.code': ({ code }) => `(the mail server said: ${code})`,
 
     'err.username.required': 'Enter a username.',
     'err.username.length': 'Username must be 3 to 150 characters.',

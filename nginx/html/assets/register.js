@@ -2,6 +2,7 @@
 // and shows either the server's field errors or the "check your email" panel.
 
 import { t, lang, onLangChange } from './i18n.js';
+import { watchMailStatus } from './mail-status.js';
 import {
   PURPOSE_MAX_LENGTH,
   usernameErrors,
@@ -317,6 +318,7 @@ function showSent(email) {
   document.getElementById('sent-heading').focus();
   // An email has just gone out: the next one may be asked for after the cooldown.
   resendCooldown.start(RESEND_COOLDOWN_SECONDS);
+  watchMailStatus(document.getElementById('mail-unreachable'));
 }
 
 // ---------------------------------------------------------------- resend the confirmation email
@@ -355,6 +357,7 @@ resendButton.addEventListener('click', async () => {
   if (result === 'sent') {
     setResendStatus({ key: 'resend.sent' }, 'success');
     resendCooldown.start(RESEND_COOLDOWN_SECONDS);
+    watchMailStatus(document.getElementById('mail-unreachable'));
   } else if (result === 'tooMany') {
     setResendStatus(wait ? { key: 'resend.tooMany', params: { seconds: wait } } : { key: 'resend.tooManyNoWait' });
     if (wait) resendCooldown.start(wait);
