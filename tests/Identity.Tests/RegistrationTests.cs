@@ -371,3 +371,41 @@ public sealed class RegistrationTests(IdentityApp app)
         await ProblemAsync(wrongMethod);
     }
 }
+
+/// <summary>The browser that signed up learns when its address could not be reached; nobody else learns anything.</summary>
+[Collection(IdentityCollection.Name)]
+public sealed class MailReceiptTests(IdentityApp app)
+{
+    private static async Task<string?> StateAsync(HttpClient browser) =>
+        (await browser.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/auth/email-status/")).GetProperty("state").GetString();
+
+    [Fact]
+    public async Task Only_the_browser_that_signed_up_is_told_its_address_bounced()
+    {
+        var browser = app.Client();
+        var form = IdentityApp.NewSignup();
+        var response = await browser.PostAsJsonAsync("/api/auth/register/", form);
+        Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("sm_mail=", StringComparison.Ordinal) && c.Contains("httponly", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal("pending", await StateAsync(browser));
+
+        // The Notifier reports the verification email bounced.
+        var messageId = await app.Database.ScalarAsync<Guid>(
+            "SELECT message_id FROM outbox_message WHERE message_type = 'SalesMind.Contracts.UserRegistered' AND lower(body->>'email') = lower($1)", form["email"]!);
+        await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<MassTransit.IBus>(app.Services).Publish(new SalesMind.Contracts.EmailDeliveryStatusChanged(
+            Guid.NewGuid(), messageId, "email-verification", form["email"]!, "bounced", "5.1.1 simulated hard bounce", 1, DateTimeOffset.UtcNow));
+
+        await SalesMind.TestSupport.Eventually.HoldsAsync(async () => await StateAsync(browser) == "unreachable", TimeSpan.FromSeconds(20), "the browser is told");
+        var told = await browser.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/auth/email-status/");
+        Assert.Equal("5.1.1", told.GetProperty("detail").GetString());
+
+        // Another browser signing up with the same address gets a receipt too, the same 202, and no news.
+        var other = app.Client();
+        var again = IdentityApp.NewSignup();
+        again["email"] = form["email"];
+        var second = await other.PostAsJsonAsync("/api/auth/register/", again);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, second.StatusCode);
+        Assert.Contains(second.Headers.GetValues("Set-Cookie"), c => c.StartsWith("sm_mail=", StringComparison.Ordinal));
+        Assert.Equal("pending", await StateAsync(other));
+        Assert.Equal("unknown", await StateAsync(app.Client()));
+    }
+}
