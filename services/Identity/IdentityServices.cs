@@ -21,6 +21,7 @@ public static class IdentityServices
         var services = builder.Services;
         var connectionString = builder.Configuration.GetConnectionString("Identity")
             ?? throw new InvalidOperationException("Missing configuration 'ConnectionStrings:Identity' (env ConnectionStrings__Identity).");
+        builder.RequireProductionSecrets(connectionString, "Auth:SigningKey", "RabbitMq:Password");
 
         services.AddOptions<AccountOptions>()
             .BindConfiguration(AccountOptions.Section)

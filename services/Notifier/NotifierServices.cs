@@ -24,6 +24,7 @@ public static class NotifierServices
         var services = builder.Services;
         var connectionString = builder.Configuration.GetConnectionString("Notifier")
             ?? throw new InvalidOperationException("Missing configuration 'ConnectionStrings:Notifier' (env ConnectionStrings__Notifier).");
+        builder.RequireProductionSecrets(connectionString, "Auth:SigningKey", "RabbitMq:Password");
 
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.MailLogPath is null || Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(o.MailLogPath))),

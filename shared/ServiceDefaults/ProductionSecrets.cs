@@ -1,0 +1,67 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace SalesMind.ServiceDefaults;
+
+/// <summary>
+/// Outside Development, a service refuses to start while a secret is missing or still a
+/// default or a placeholder (the development key, <c>guest</c>, <c>change-me…</c>), and says
+/// which setting to fix. A forgotten secret is then a failed deployment, not a server anyone
+/// can sign admin tokens for.
+/// </summary>
+public static class ProductionSecrets
+{
+    private static readonly string[] KnownDefaults = ["guest", "password", "postgres", "secret", "admin"];
+
+    /// <summary>Checks <paramref name="secrets"/> (configuration keys) and the password in <paramref name="connectionString"/>.</summary>
+    public static WebApplicationBuilder RequireProductionSecrets(this WebApplicationBuilder builder, string connectionString, params string[] secrets)
+    {
+        if (builder.Environment.IsDevelopment())
+        {
+            return builder;
+        }
+
+        var problems = Problems(builder.Configuration, connectionString, secrets);
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Refusing to start in {builder.Environment.EnvironmentName} with unsafe secrets: {string.Join("; ", problems)}. " +
+                "Set them (e.g. in .env for docker compose; `openssl rand -base64 48` makes one).");
+        }
+
+        return builder;
+    }
+
+    public static List<string> Problems(IConfiguration configuration, string connectionString, IEnumerable<string> secrets)
+    {
+        var problems = new List<string>();
+        foreach (var key in secrets)
+        {
+            if (Unsafe(configuration[key]) is { } why)
+            {
+                problems.Add($"{key} (env {key.Replace(":", "__", StringComparison.Ordinal)}) {why}");
+            }
+        }
+
+        var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        var password = builder.TryGetValue("Password", out var value) ? value?.ToString() : null;
+        if (Unsafe(password) is { } passwordProblem)
+        {
+            problems.Add($"the password in {connectionString.Split(';').FirstOrDefault(p => p.StartsWith("Database", StringComparison.OrdinalIgnoreCase)) ?? "the connection string"} {passwordProblem}");
+        }
+
+        return problems;
+    }
+
+    private static string? Unsafe(string? value) => value switch
+    {
+        null or "" => "is missing",
+        _ when value.Contains("change-me", StringComparison.OrdinalIgnoreCase) || value.Contains("development-only", StringComparison.OrdinalIgnoreCase)
+            => "is still the placeholder",
+        _ when KnownDefaults.Contains(value, StringComparer.OrdinalIgnoreCase) => "is a well-known default",
+        _ when value.Length < 12 => "is shorter than 12 characters",
+        _ => null,
+    };
+}
