@@ -162,37 +162,7 @@ public sealed class AdminPageTests(Browser browser) : IClassFixture<Browser>
     /// <summary>A new verified admin, logged in, who reaches the admin page from their account page.</summary>
     private async Task<(IPage Page, List<string> Errors)> AdminPageAsync()
     {
-        var form = FrontDoor.NewSignup();
-        await FrontDoor.RegisterAsync(form);
-        var mail = (await Mailbox.WaitForAsync(form["email"]!, MailPatience))[0];
-        await FrontDoor.Client.GetAsync(new Uri(FrontDoor.VerificationLink(mail)).PathAndQuery);
-        var made = await StackAsync("make-admin", form["username"]!);
-        Assert.Contains("is an admin", made, StringComparison.Ordinal);
-
-        var context = await browser.Instance.NewContextAsync(new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-            Locale = "en-US",
-        });
-        var page = await context.NewPageAsync();
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            // Chromium logs every 4xx as an error; the page meets 400s by design (a broken draft, a sender in use).
-            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
-            {
-                errors.Add(message.Text);
-            }
-        };
-        page.PageError += (_, error) => errors.Add(error);
-
-        await page.GotoAsync($"{Stack.FrontDoor}/login.html?lang=en");
-        await page.FillAsync("#identifier", form["username"]!);
-        await page.FillAsync("#password", form["password"]!);
-        await page.ClickAsync("#login-submit");
-        await page.WaitForURLAsync("**/account.html", new() { Timeout = 30_000 });
-        await page.ClickAsync("#account-admin a");
-        await page.WaitForURLAsync("**/admin.html", new() { Timeout = 30_000 });
+        var (page, errors) = await SignedInAdmin.OpenAsync(browser, "/admin.html");
         await Assertions.Expect(page.Locator(".template-pick[data-key='welcome']")).ToBeVisibleAsync();
         return (page, errors);
     }
@@ -210,21 +180,7 @@ public sealed class AdminPageTests(Browser browser) : IClassFixture<Browser>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png") });
     }
 
-    /// <summary>Runs a ./stack command, as an operator would, and returns what it printed.</summary>
-    private static async Task<string> StackAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Path.Combine(Stack.RepoRoot, "stack")) { RedirectStandardOutput = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"./stack {string.Join(' ', arguments)} exited with {process.ExitCode}: {output}");
-        return output.Trim();
-    }
+    private static Task<string> StackAsync(params string[] arguments) => SignedInAdmin.StackAsync(arguments);
 
     /// <summary>The Notifier's admin API behind the front door, for the checks and the clean-up around the browser.</summary>
     private sealed class NotifierAdmin(string token)

@@ -128,37 +128,7 @@ public sealed class DashboardPageTests(Browser browser) : IClassFixture<Browser>
     /// <summary>A new verified admin, logged in, who reaches the dashboard from their account page.</summary>
     private async Task<(IPage Page, List<string> Errors)> DashboardPageAsync()
     {
-        var form = FrontDoor.NewSignup();
-        await FrontDoor.RegisterAsync(form);
-        var mail = (await Mailbox.WaitForAsync(form["email"]!, MailPatience))[0];
-        await FrontDoor.Client.GetAsync(new Uri(FrontDoor.VerificationLink(mail)).PathAndQuery);
-        var made = await StackAsync("make-admin", form["username"]!);
-        Assert.Contains("is an admin", made, StringComparison.Ordinal);
-
-        var context = await browser.Instance.NewContextAsync(new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-            Locale = "en-US",
-        });
-        var page = await context.NewPageAsync();
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            // Chromium logs every 4xx as an error; a CSP refusal (an inline style, say) is logged as one too.
-            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
-            {
-                errors.Add(message.Text);
-            }
-        };
-        page.PageError += (_, error) => errors.Add(error);
-
-        await page.GotoAsync($"{Stack.FrontDoor}/login.html?lang=en");
-        await page.FillAsync("#identifier", form["username"]!);
-        await page.FillAsync("#password", form["password"]!);
-        await page.ClickAsync("#login-submit");
-        await page.WaitForURLAsync("**/account.html", new() { Timeout = 30_000 });
-        await page.Locator("#account-admin a[href='/dashboard.html']").ClickAsync();
-        await page.WaitForURLAsync("**/dashboard.html", new() { Timeout = 30_000 });
+        var (page, errors) = await SignedInAdmin.OpenAsync(browser, "/dashboard.html");
         await Assertions.Expect(page.Locator("#tiles [data-status='delivered']")).ToBeVisibleAsync();
         return (page, errors);
     }
@@ -171,21 +141,7 @@ public sealed class DashboardPageTests(Browser browser) : IClassFixture<Browser>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png"), FullPage = fullPage });
     }
 
-    /// <summary>Runs a ./stack command, as an operator would, and returns what it printed.</summary>
-    private static async Task<string> StackAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Path.Combine(Stack.RepoRoot, "stack")) { RedirectStandardOutput = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"./stack {string.Join(' ', arguments)} exited with {process.ExitCode}: {output}");
-        return output.Trim();
-    }
+    private static Task<string> StackAsync(params string[] arguments) => SignedInAdmin.StackAsync(arguments);
 
     /// <summary>The Notifier's admin API behind the front door: the deliveries the test makes, and what it checks.</summary>
     private sealed class NotifierAdmin(string token)
