@@ -62,8 +62,8 @@ public static class Pipeline
             await using var conn = new NpgsqlConnection(stack.NotifierDb);
             await conn.OpenAsync();
             await using var cmd = new NpgsqlCommand("""
-                SELECT count(*) FILTER (WHERE status = 'sent'),
-                       count(*) FILTER (WHERE status IN ('sent', 'failed', 'abandoned')),
+                SELECT count(*) FILTER (WHERE sent_at IS NOT NULL),
+                       count(*) FILTER (WHERE sent_at IS NOT NULL OR status IN ('failed', 'abandoned')),
                        min(sent_at), max(sent_at), max(created_at)
                 FROM deliveries WHERE recipient LIKE $1
                 """, conn);

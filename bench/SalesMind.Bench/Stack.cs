@@ -168,7 +168,7 @@ public sealed class Stack
         return result is null or DBNull ? 0 : Convert.ToInt64(result, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Waits until at least <paramref name="expected"/> deliveries to addresses starting with the prefix are 'sent'.</summary>
+    /// <summary>Waits until at least <paramref name="expected"/> deliveries to addresses starting with the prefix were accepted by the mail server ('sent', and maybe 'delivered' since).</summary>
     public async Task<long> WaitForSentAsync(string recipientPrefix, long expected, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
@@ -176,7 +176,7 @@ public sealed class Stack
         while (clock.Elapsed < timeout)
         {
             sent = await ScalarAsync(NotifierDb,
-                "SELECT count(*) FROM deliveries WHERE recipient LIKE $1 AND status = 'sent'", recipientPrefix + "%");
+                "SELECT count(*) FROM deliveries WHERE recipient LIKE $1 AND sent_at IS NOT NULL", recipientPrefix + "%");
             if (sent >= expected)
             {
                 break;
