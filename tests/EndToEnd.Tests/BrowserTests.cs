@@ -119,6 +119,26 @@ public sealed class BrowserTests(Browser browser) : IClassFixture<Browser>
     }
 
     [Fact]
+    public async Task The_Notifier_API_reference_loads_its_document_through_the_front_door()
+    {
+        var page = await NewPageAsync();
+        var documents = new List<string>();
+        page.Response += (_, response) =>
+        {
+            if (response.Url.Contains("openapi/v1.json", StringComparison.Ordinal))
+            {
+                documents.Add($"{response.Status} {new Uri(response.Url).AbsolutePath}");
+            }
+        };
+
+        await page.GotoAsync($"{Stack.FrontDoor}/notifier/docs/");
+
+        // The reference is drawn from the document: an operation's summary appears.
+        await Assertions.Expect(page.GetByText("Save a new version of one locale").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.Contains("200 /notifier/openapi/v1.json", documents);
+    }
+
+    [Fact]
     public async Task The_servers_field_errors_appear_beside_their_fields()
     {
         var taken = FrontDoor.NewSignup();

@@ -41,7 +41,7 @@ public sealed class AdminTests(NotifierApp app)
 
         var page = await client.GetAsync("/docs/");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Contains("../openapi/v1.json", await page.Content.ReadAsStringAsync());
+        Assert.Contains("openapi/v1.json", await page.Content.ReadAsStringAsync());
     }
 
     private static bool Matches(string template, string concrete)

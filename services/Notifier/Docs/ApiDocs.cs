@@ -87,8 +87,9 @@ public static class ApiDocs
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", options => options
             .WithTitle("SalesMind Notifier admin API")
-            // Relative to the page (/docs/), so it also works behind a proxy prefix such as /notifier/docs/.
-            .WithOpenApiRoutePattern("../openapi/{documentName}.json")
+            // Relative: the page resolves it against where it is mounted (/ or a proxy prefix such
+            // as /notifier/), so it finds /notifier/openapi/v1.json behind nginx.
+            .WithOpenApiRoutePattern("openapi/{documentName}.json")
             .AddPreferredSecuritySchemes("Bearer")
             // Everything from this server: no web fonts or client downloads from elsewhere.
             .DisableDefaultFonts()
