@@ -26,6 +26,9 @@ public sealed partial class MailLogFollower(
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>At most this many lines wait for their delivery's hand-off to be recorded.</summary>
+    private const int MaxWaiting = 5_000;
+
     private readonly List<(LogOutcome Line, DateTimeOffset FirstSeen)> _waiting = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -43,6 +46,9 @@ public sealed partial class MailLogFollower(
             try
             {
                 var lines = new List<LogOutcome>();
+                // Lines written before this instance started are about hand-offs recorded long
+                // ago: one not found now is not ours, and must not wait (nor slow the live lines).
+                var catchingUp = position < 0;
                 if (File.Exists(path))
                 {
                     await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
@@ -73,7 +79,7 @@ public sealed partial class MailLogFollower(
                     }
                 }
 
-                await ApplyAsync(lines, stoppingToken);
+                await ApplyAsync(lines, catchingUp, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -88,7 +94,7 @@ public sealed partial class MailLogFollower(
         }
     }
 
-    private async Task ApplyAsync(List<LogOutcome> lines, CancellationToken ct)
+    private async Task ApplyAsync(List<LogOutcome> lines, bool catchingUp, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var batch = _waiting.Select(w => w.Line).Concat(lines).ToList();
@@ -115,7 +121,7 @@ public sealed partial class MailLogFollower(
             if (!deliveries.TryGetValue(line.QueueId, out var delivery))
             {
                 // Not (yet) known by this queue id: the dispatcher may not have recorded the hand-off.
-                if (now - seen < Patience && line.MayBeOurs)
+                if (!catchingUp && now - seen < Patience && line.MayBeOurs && _waiting.Count < MaxWaiting)
                 {
                     _waiting.Add((line, seen));
                 }
