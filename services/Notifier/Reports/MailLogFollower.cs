@@ -21,13 +21,18 @@ public sealed partial class MailLogFollower(
     /// <summary>How far back to read at start: lines written while this instance was down.</summary>
     private const long CatchUpBytes = 16L * 1024 * 1024;
 
-    /// <summary>How long a line whose delivery is not yet recorded as handed over is retried.</summary>
-    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// How long a line whose delivery is not yet recorded as handed over is retried. The gap
+    /// between the mail server's log line and the dispatcher's record is milliseconds; a line
+    /// still unknown after this belongs to another sender of the same mail server (and must not
+    /// crowd out the lines that are ours).
+    /// </summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
     /// <summary>At most this many lines wait for their delivery's hand-off to be recorded.</summary>
-    private const int MaxWaiting = 5_000;
+    private const int MaxWaiting = 20_000;
 
     private readonly List<(LogOutcome Line, DateTimeOffset FirstSeen)> _waiting = [];
 
