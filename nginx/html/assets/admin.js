@@ -7,13 +7,12 @@
 // storage, so it goes with the tab.
 
 import { t, lang, onLangChange } from './i18n.js';
-import { ME_URL, getJson, postJson, readJson } from './api.js';
+import { ME_URL, getJson } from './api.js';
+import { AccessLost, adminCall, forgetToken, renewToken, whenAccessLost } from './admin-session.js';
 import { emailErrors } from './validation.js';
 
-const TOKEN_URL = '/api/auth/token/';
 const ADMIN_API = '/notifier/api/admin';
 const LOGIN_PAGE = `/login.html?next=${encodeURIComponent('/admin.html')}`;
-const ACCEPT = 'application/json, application/problem+json';
 
 const PREVIEW_DELAY_MS = 400;
 const POLL_INTERVAL_MS = 1000;
@@ -149,80 +148,9 @@ function setBusy(button, busy, idleKey, busyKey = idleKey) {
 
 // ---------------------------------------------------------------- token and API calls
 
-class AccessLost extends Error {
-  constructor(reason) {
-    super(reason);
-    this.reason = reason; // 'signedOut', 'forbidden' or 'error'
-  }
-}
-
-let token = null;
-let tokenExpiresAt = 0;
-let tokenRequest = null;
-let renewTimer = null;
-
-async function requestToken() {
-  const { response, data } = await postJson(TOKEN_URL);
-  if (response.status === 401) throw new AccessLost('signedOut');
-  if (response.status === 403) throw new AccessLost('forbidden');
-  const value = data?.access_token ?? data?.token;
-  if (!response.ok || typeof value !== 'string') throw new Error(`token: HTTP ${response.status}`);
-  token = value;
-  const seconds = Number(data.expires_in) > 0 ? Number(data.expires_in) : 300;
-  tokenExpiresAt = Date.now() + seconds * 1000;
-  clearTimeout(renewTimer);
-  // A minute early (sooner for a short-lived token), so no call leaves with a token about to lapse.
-  const renewIn = Math.max(5, Math.min(seconds - 60, seconds * 0.8));
-  renewTimer = setTimeout(() => renewToken().catch((error) => {
-    // A network blip is retried by the next call; a session that ended is shown now.
-    if (error instanceof AccessLost) accessFailed(error);
-  }), renewIn * 1000);
-}
-
-/** One token request at a time, however many calls need it. */
-function renewToken() {
-  tokenRequest ??= requestToken().finally(() => {
-    tokenRequest = null;
-  });
-  return tokenRequest;
-}
-
-async function send(method, path, body) {
-  const headers = { Accept: ACCEPT, Authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(ADMIN_API + path, {
-    method,
-    headers,
-    credentials: 'omit',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { response, data: await readJson(response) };
-}
-
-/**
- * A call to the Notifier's admin API. Resolves to { response, data }, or to { failed: 'network' }
- * (the caller says so) or { failed: 'access' } (the whole page already says so).
- */
-async function api(method, path, body) {
-  try {
-    if (!token || Date.now() > tokenExpiresAt - 30_000) await renewToken();
-    let result = await send(method, path, body);
-    if (result.response.status === 401) {
-      // Expired while the tab slept, or the signing key changed: one new token, one retry.
-      await renewToken();
-      result = await send(method, path, body);
-    }
-    // A fresh token refused: the Notifier does not trust Identity's tokens (a key mismatch).
-    if (result.response.status === 401) throw new AccessLost('error');
-    if (result.response.status === 403) throw new AccessLost('forbidden');
-    return result;
-  } catch (error) {
-    if (error instanceof AccessLost) {
-      accessFailed(error);
-      return { failed: 'access' };
-    }
-    return { failed: 'network' };
-  }
+/** A call to the Notifier's admin API (see admin-session.js for what it resolves to). */
+function api(method, path, body) {
+  return adminCall(method, ADMIN_API + path, body);
 }
 
 /** Says why a call failed on `line` (nothing for 'access': the page has been replaced). */
@@ -248,12 +176,13 @@ function showAccess(state) {
 }
 
 function accessFailed(error) {
-  clearTimeout(renewTimer);
+  forgetToken();
   clearTimeout(previewTimer);
   clearTimeout(pollTimer);
-  token = null;
   showAccess(error instanceof AccessLost ? error.reason : 'error');
 }
+
+whenAccessLost(accessFailed);
 
 let signedInAs = null;
 

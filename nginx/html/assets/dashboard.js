@@ -10,13 +10,12 @@
 // width, height) and coloured by class, never by a style attribute.
 
 import { t, lang, onLangChange } from './i18n.js';
-import { ME_URL, getJson, postJson, readJson } from './api.js';
+import { ME_URL, getJson } from './api.js';
+import { AccessLost, adminCall, forgetToken, hasToken, renewToken, whenAccessLost } from './admin-session.js';
 
-const TOKEN_URL = '/api/auth/token/';
 const NOTIFIER = '/notifier/api/admin';
 const IDENTITY = '/api/admin';
 const LOGIN_PAGE = `/login.html?next=${encodeURIComponent('/dashboard.html')}`;
-const ACCEPT = 'application/json, application/problem+json';
 
 const REFRESH_MS = 3000;
 // The dashboard answer carries the suppression count; the list itself is fetched when the count
@@ -182,80 +181,7 @@ function changed(part, value) {
 
 // ---------------------------------------------------------------- token and API calls
 
-class AccessLost extends Error {
-  constructor(reason) {
-    super(reason);
-    this.reason = reason; // 'signedOut', 'forbidden' or 'error'
-  }
-}
-
-let token = null;
-let tokenExpiresAt = 0;
-let tokenRequest = null;
-let renewTimer = null;
-
-async function requestToken() {
-  const { response, data } = await postJson(TOKEN_URL);
-  if (response.status === 401) throw new AccessLost('signedOut');
-  if (response.status === 403) throw new AccessLost('forbidden');
-  const value = data?.access_token ?? data?.token;
-  if (!response.ok || typeof value !== 'string') throw new Error(`token: HTTP ${response.status}`);
-  token = value;
-  const seconds = Number(data.expires_in) > 0 ? Number(data.expires_in) : 300;
-  tokenExpiresAt = Date.now() + seconds * 1000;
-  clearTimeout(renewTimer);
-  // A minute early (sooner for a short-lived token), so no call leaves with a token about to lapse.
-  const renewIn = Math.max(5, Math.min(seconds - 60, seconds * 0.8));
-  renewTimer = setTimeout(() => renewToken().catch((error) => {
-    if (error instanceof AccessLost) accessFailed(error);
-  }), renewIn * 1000);
-}
-
-/** One token request at a time, however many calls need it. */
-function renewToken() {
-  tokenRequest ??= requestToken().finally(() => {
-    tokenRequest = null;
-  });
-  return tokenRequest;
-}
-
-async function send(method, url, body) {
-  const headers = { Accept: ACCEPT, Authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(url, {
-    method,
-    headers,
-    credentials: 'omit',
-    cache: 'no-store',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { response, data: await readJson(response) };
-}
-
-/**
- * A call with the admin token. Resolves to { response, data }, or to { failed: 'network' } (the
- * caller says so) or { failed: 'access' } (the whole page already says so).
- */
-async function api(method, url, body) {
-  try {
-    if (!token || Date.now() > tokenExpiresAt - 30_000) await renewToken();
-    let result = await send(method, url, body);
-    if (result.response.status === 401) {
-      // Expired while the tab slept, or the signing key changed: one new token, one retry.
-      await renewToken();
-      result = await send(method, url, body);
-    }
-    if (result.response.status === 401) throw new AccessLost('error');
-    if (result.response.status === 403) throw new AccessLost('forbidden');
-    return result;
-  } catch (error) {
-    if (error instanceof AccessLost) {
-      accessFailed(error);
-      return { failed: 'access' };
-    }
-    return { failed: 'network' };
-  }
-}
+const api = adminCall;
 
 function reportFailure(result, line, fallbackKey = 'admin.generic') {
   if (result.failed === 'access') return;
@@ -280,12 +206,13 @@ function showAccess(state) {
 
 function accessFailed(error) {
   accessLost = true;
-  clearTimeout(renewTimer);
+  forgetToken();
   clearTimeout(refreshTimer);
-  token = null;
   if ($('detail').open) $('detail').close();
   showAccess(error instanceof AccessLost ? error.reason : 'error');
 }
+
+whenAccessLost(accessFailed);
 
 let signedInAs = null;
 
@@ -423,7 +350,7 @@ $('refresh-toggle').addEventListener('click', () => {
 document.addEventListener('visibilitychange', () => {
   renderRefreshNote();
   if (document.hidden) clearTimeout(refreshTimer);
-  else if (!pausedByUser && !accessLost && token) refresh();
+  else if (!pausedByUser && !accessLost && hasToken()) refresh();
 });
 
 function renderLive() {
