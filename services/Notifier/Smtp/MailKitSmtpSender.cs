@@ -20,14 +20,21 @@ namespace SalesMind.Notifier.Smtp;
 public sealed partial class MailKitSmtpSender : ISmtpSender, IAsyncDisposable
 {
     private readonly SmtpOptions _options;
-    private readonly Channel<SmtpClient> _idle;
+    /// <summary>
+    /// Idle connections, with when each was last used. The mail server closes a session idle for
+    /// a while (Postfix: 300 s, answering the next command with "421 timeout exceeded"), so older
+    /// ones are not reused: a quiet spell must not defer the next email.
+    /// </summary>
+    private readonly Channel<(SmtpClient Client, long LastUsed)> _idle;
+
+    private static readonly TimeSpan MaxIdle = TimeSpan.FromSeconds(60);
     private readonly SemaphoreSlim _slots;
     private readonly ResiliencePipeline _retry;
 
     public MailKitSmtpSender(IOptions<SmtpOptions> options)
     {
         _options = options.Value;
-        _idle = Channel.CreateUnbounded<SmtpClient>();
+        _idle = Channel.CreateUnbounded<(SmtpClient, long)>();
         _slots = new SemaphoreSlim(_options.MaxConnections, _options.MaxConnections);
         _retry = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
@@ -63,7 +70,7 @@ public sealed partial class MailKitSmtpSender : ISmtpSender, IAsyncDisposable
 
     private async Task<SmtpAccepted> SendOnceAsync(MimeMessage message, string? returnPath, CancellationToken ct)
     {
-        var client = _idle.Reader.TryRead(out var pooled) && pooled.IsConnected ? pooled : await ConnectAsync(ct);
+        var client = await TakeIdleAsync() ?? await ConnectAsync(ct);
         var progress = new BodyProgress();
         try
         {
@@ -71,7 +78,7 @@ public sealed partial class MailKitSmtpSender : ISmtpSender, IAsyncDisposable
             var reply = sender is null
                 ? await client.SendAsync(message, ct, progress)
                 : await client.SendAsync(message, sender, message.To.Mailboxes, ct, progress);
-            _idle.Writer.TryWrite(client);
+            _idle.Writer.TryWrite((client, Environment.TickCount64));
             return new SmtpAccepted(reply, ParseQueueId(reply));
         }
         catch (SmtpCommandException)
@@ -79,7 +86,7 @@ public sealed partial class MailKitSmtpSender : ISmtpSender, IAsyncDisposable
             // A refused message leaves the session usable (MailKit resets it).
             if (client.IsConnected)
             {
-                _idle.Writer.TryWrite(client);
+                _idle.Writer.TryWrite((client, Environment.TickCount64));
             }
             else
             {
@@ -100,6 +107,22 @@ public sealed partial class MailKitSmtpSender : ISmtpSender, IAsyncDisposable
             client.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A pooled connection still fit to use, or null; stale ones are closed on the way.</summary>
+    private async Task<SmtpClient?> TakeIdleAsync()
+    {
+        while (_idle.Reader.TryRead(out var idle))
+        {
+            if (idle.Client.IsConnected && Environment.TickCount64 - idle.LastUsed < MaxIdle.TotalMilliseconds)
+            {
+                return idle.Client;
+            }
+
+            await CloseAsync(idle.Client);
+        }
+
+        return null;
     }
 
     private async Task<SmtpClient> ConnectAsync(CancellationToken ct)
@@ -135,25 +158,29 @@ public sealed partial class MailKitSmtpSender : ISmtpSender, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _idle.Writer.TryComplete();
-        while (_idle.Reader.TryRead(out var client))
+        while (_idle.Reader.TryRead(out var idle))
         {
-            if (client.IsConnected)
-            {
-                try
-                {
-                    await client.DisconnectAsync(quit: true);
-                }
-                catch (Exception ex) when (IsTransient(ex))
-                {
-                    // Closing anyway.
-                }
-            }
-
-            client.Dispose();
+            await CloseAsync(idle.Client);
         }
     }
 
-    /// <summary>Notes whether any byte of the message body was sent.</summary>
+    private static async Task CloseAsync(SmtpClient client)
+    {
+        if (client.IsConnected)
+        {
+            try
+            {
+                await client.DisconnectAsync(quit: true);
+            }
+            catch (Exception ex) when (IsTransient(ex))
+            {
+                // Closing anyway.
+            }
+        }
+
+        client.Dispose();
+    }
+
     /// <summary>
     /// Asks the server for delivery status notifications on failure and delay (not success: a
     /// report for every delivered email would double the mail server's work), carrying the
@@ -170,6 +197,7 @@ public sealed partial class MailKitSmtpSender : ISmtpSender, IAsyncDisposable
             message.Headers.Contains("X-SalesMind-Delivery") ? DeliveryStatusNotification.Failure | DeliveryStatusNotification.Delay : null;
     }
 
+    /// <summary>Notes whether any byte of the message body was sent.</summary>
     private sealed class BodyProgress : ITransferProgress
     {
         public bool BodyStarted { get; private set; }
