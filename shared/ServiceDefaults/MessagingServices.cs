@@ -28,6 +28,15 @@ public sealed class RabbitMqOptions
     /// <summary>The management API (for the operators' view of error queues), e.g. http://rabbitmq:15672.</summary>
     [Url]
     public string? ManagementUrl { get; set; }
+
+    /// <summary>
+    /// Who reads queue depths from the management API: a user tagged <c>monitoring</c> with no
+    /// rights on messages, so the service's own user needs no management tag. Empty: <see cref="Username"/>.
+    /// </summary>
+    public string? ManagementUsername { get; set; }
+
+    /// <summary>Password of <see cref="ManagementUsername"/>.</summary>
+    public string? ManagementPassword { get; set; }
 }
 
 public static class MessagingServices

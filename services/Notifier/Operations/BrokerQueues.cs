@@ -31,7 +31,9 @@ public sealed class BrokerQueues(IHttpClientFactory clients, IOptions<RabbitMqOp
         using var request = new HttpRequestMessage(HttpMethod.Get,
             $"{options.ManagementUrl.TrimEnd('/')}/api/queues/{Uri.EscapeDataString(options.VirtualHost)}?columns=name,messages,consumers");
         request.Headers.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}")));
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(string.IsNullOrEmpty(options.ManagementUsername)
+                ? $"{options.Username}:{options.Password}"
+                : $"{options.ManagementUsername}:{options.ManagementPassword}")));
         try
         {
             using var response = await client.SendAsync(request, ct);
