@@ -19,8 +19,8 @@ set -euo pipefail
 : "${MAIL_HOSTNAME:=mail.salesmind.test}"
 : "${MAIL_DOMAIN:=salesmind.test}"
 : "${DKIM_SELECTOR:=s1}"
-# Networks allowed to hand mail to this server: loopback and the private ranges docker uses.
-: "${MAIL_TRUSTED_NETWORKS:=127.0.0.0/8 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16}"
+# Networks allowed to hand mail to this server: loopback unless told (compose passes its own subnet).
+: "${MAIL_TRUSTED_NETWORKS:=127.0.0.0/8}"
 # disabled: nothing leaves the container (default); direct: deliver via DNS MX lookups;
 # relay: hand everything to MAIL_RELAYHOST (with MAIL_RELAY_USERNAME / _PASSWORD if it wants a login).
 : "${MAIL_OUTBOUND:=disabled}"

@@ -14,10 +14,19 @@
 # Dumps older than BACKUP_KEEP_DAYS are deleted, except each database's newest: if backups
 # start failing, the last good one is never thrown away.
 #
+# Dumps hold every account and email record: they are written readable by their owner only
+# (files 0600, the directory 0700). With BACKUP_ENCRYPTION_KEY_FILE set (a file holding a long
+# passphrase, e.g. a docker secret; keep a copy OFF this server), each dump is also encrypted
+# (openssl enc, AES-256-CBC, key from the passphrase by PBKDF2, 600,000 iterations) into
+# <database>-<time>.dump.enc; ops/restore.sh decrypts it with the same file.
+#
 # Settings (environment): BACKUP_INTERVAL_HOURS (24), BACKUP_KEEP_DAYS (14),
-# BACKUP_DATABASES ("salesmind_identity salesmind_notifier"), BACKUP_DIR (/backups), and the
-# usual PostgreSQL connection variables (PGHOST, PGPORT, PGUSER, PGPASSWORD).
+# BACKUP_DATABASES ("salesmind_identity salesmind_notifier"), BACKUP_DIR (/backups),
+# BACKUP_ENCRYPTION_KEY_FILE (unset: not encrypted), and the usual PostgreSQL connection
+# variables (PGHOST, PGPORT, PGUSER, PGPASSWORD).
 set -euo pipefail
+# Nothing this script writes is readable by anyone but its owner.
+umask 077
 
 BACKUP_DIR=${BACKUP_DIR:-/backups}
 BACKUP_INTERVAL_HOURS=${BACKUP_INTERVAL_HOURS:-24}
@@ -34,10 +43,26 @@ read -r -a databases <<<"$BACKUP_DATABASES"
 for db in "${databases[@]}"; do
   [[ $db =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "'$db' is not a plain database name"
 done
+KEY_FILE=${BACKUP_ENCRYPTION_KEY_FILE:-}
+SUFFIX=.dump
+if [[ -n $KEY_FILE ]]; then
+  [[ -r $KEY_FILE && -s $KEY_FILE ]] || die "BACKUP_ENCRYPTION_KEY_FILE '$KEY_FILE' is not a readable, non-empty file"
+  command -v openssl >/dev/null 2>&1 || die "BACKUP_ENCRYPTION_KEY_FILE is set but openssl is not installed"
+  SUFFIX=.dump.enc
+fi
 
 # Newest dump of a database (file names sort by time), or nothing.
 newest_dump() {
-  find "$BACKUP_DIR" -maxdepth 1 -type f -name "$1-*.dump" | sort | tail -n 1
+  find "$BACKUP_DIR" -maxdepth 1 -type f \( -name "$1-*.dump" -o -name "$1-*.dump.enc" \) | sort | tail -n 1
+}
+
+# dump_one <database> <file>: pg_dump's custom format, encrypted when a key file is set.
+dump_one() {
+  if [[ -z $KEY_FILE ]]; then
+    pg_dump --format=custom --file="$2" "$1"
+  else
+    pg_dump --format=custom "$1" | openssl enc -aes-256-cbc -pbkdf2 -iter 600000 -salt -pass "file:$KEY_FILE" -out "$2"
+  fi
 }
 
 # One dump per database; returns non-zero if any failed (the others are still made).
@@ -45,9 +70,9 @@ dump_all() {
   local db stamp target partial failed=0
   stamp=$(date -u +%Y%m%dT%H%M%SZ)
   for db in "${databases[@]}"; do
-    target="$BACKUP_DIR/$db-$stamp.dump"
+    target="$BACKUP_DIR/$db-$stamp$SUFFIX"
     partial="$BACKUP_DIR/.$db-$stamp.dump.partial"
-    if pg_dump --format=custom --file="$partial" "$db"; then
+    if dump_one "$db" "$partial"; then
       mv -f "$partial" "$target"
       log "$db -> $target ($(du -h "$target" | cut -f1))"
     else
@@ -68,7 +93,7 @@ prune() {
       [[ -n $file && $file != "$newest" ]] || continue
       rm -f -- "$file"
       log "deleted $file (older than $BACKUP_KEEP_DAYS days)"
-    done < <(find "$BACKUP_DIR" -maxdepth 1 -type f -name "$db-*.dump" -mmin "+$((BACKUP_KEEP_DAYS * 1440))")
+    done < <(find "$BACKUP_DIR" -maxdepth 1 -type f \( -name "$db-*.dump" -o -name "$db-*.dump.enc" \) -mmin "+$((BACKUP_KEEP_DAYS * 1440))")
   done
   # Leftovers of a round that was killed half-way.
   find "$BACKUP_DIR" -maxdepth 1 -type f -name '.*.dump.partial' -mmin +1440 -delete
@@ -93,6 +118,9 @@ healthy() {
 }
 
 mkdir -p "$BACKUP_DIR"
+# Older versions wrote world-readable dumps: close them too.
+chmod 700 "$BACKUP_DIR" 2>/dev/null || true
+find "$BACKUP_DIR" -maxdepth 1 -type f -perm /077 -exec chmod 600 {} + 2>/dev/null || true
 
 case "${1:-}" in
   once) round; exit ;;

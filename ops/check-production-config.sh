@@ -73,6 +73,30 @@ env_example_complete() {
   [[ -z "$missing" ]] || { echo "read by docker-compose.yml but not in .env.example: $missing"; return 1; }
 }
 
+# Least privilege, as the compose file is written: the services connect to PostgreSQL with
+# their own roles (never the superuser), to RabbitMQ with their own users (never the operators'
+# administrator), the mail server trusts only loopback and the compose subnet, and guest stays a
+# loopback-only user.
+least_privilege() {
+  local rendered problems=()
+  rendered="$(cd "$ROOT" && if docker compose version >/dev/null 2>&1; then
+    docker compose --env-file .env.example -f docker-compose.yml config
+  else
+    docker-compose --env-file .env.example -f docker-compose.yml config
+  fi)" || return 1
+  grep -Eq 'ConnectionStrings__Identity: .*Username=salesmind_identity;' <<<"$rendered" || problems+=("identity does not connect as salesmind_identity")
+  grep -Eq 'ConnectionStrings__Notifier: .*Username=salesmind_notifier;' <<<"$rendered" || problems+=("notifier does not connect as salesmind_notifier")
+  grep -Eq 'RabbitMq__Username: salesmind-identity$' <<<"$rendered" || problems+=("identity does not use the broker user salesmind-identity")
+  grep -Eq 'RabbitMq__Username: salesmind-notifier$' <<<"$rendered" || problems+=("notifier does not use the broker user salesmind-notifier")
+  if grep -Eq 'MAIL_TRUSTED_NETWORKS: .*(10\.0\.0\.0/8|172\.16\.0\.0/12|192\.168\.0\.0/16|0\.0\.0\.0/0)' <<<"$rendered"; then
+    problems+=("MAIL_TRUSTED_NETWORKS trusts a whole private range, not the compose network")
+  fi
+  if grep -Eq '^[[:space:]]*loopback_users(\.guest)?[[:space:]]*=[[:space:]]*(false|none)' "$ROOT/rabbitmq/rabbitmq.conf"; then
+    problems+=("rabbitmq/rabbitmq.conf lets guest log in from other hosts")
+  fi
+  ((${#problems[@]} == 0)) || { printf '%s\n' "${problems[@]}"; return 1; }
+}
+
 # --- shell scripts ------------------------------------------------------------------------
 
 # Every *.sh, ./stack, and any other file that starts with a sh or bash shebang (.ci/run, ...).
@@ -223,6 +247,7 @@ grafana_dashboards() {
 
 check "compose: docker-compose.yml with .env.example (config -q)" compose_config
 check "compose: every variable it reads is in .env.example" env_example_complete
+check "compose: least privilege (own database roles and broker users, trusted mail networks, guest)" least_privilege
 check "shellcheck: every shell script (*.sh, ./stack and the other sh/bash scripts)" shell_scripts
 if version_at_least "$NGINX_VERSION" 1.27.3; then
   check "nginx -t: production site (nginx/production, test certificate)" nginx_production

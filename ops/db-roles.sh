@@ -63,5 +63,8 @@ SQL
   log "role $name owns database $name"
 }
 
+# The maintenance database is for administrators only (PostgreSQL lets every role in by default).
+psql -v ON_ERROR_STOP=1 -q -X -d postgres -c 'REVOKE CONNECT ON DATABASE postgres FROM PUBLIC'
+
 ensure salesmind_identity "${IDENTITY_DB_PASSWORD:-}"
 ensure salesmind_notifier "${NOTIFIER_DB_PASSWORD:-}"

@@ -111,4 +111,57 @@ public sealed class BackupRestoreTests
             File.Delete(file);
         }
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Backups_are_readable_by_their_owner_only_and_an_encrypted_one_restores_only_with_its_key()
+    {
+        var scratch = $"restore_enc_{Guid.NewGuid():N}"[..28];
+        var directory = Directory.CreateTempSubdirectory("salesmind-backup-");
+        var backups = Path.Combine(directory.FullName, "backups");
+        var key = Path.Combine(directory.FullName, "key");
+        var wrongKey = Path.Combine(directory.FullName, "wrong-key");
+        await File.WriteAllTextAsync(key, "a long passphrase kept off the server " + Guid.NewGuid());
+        await File.WriteAllTextAsync(wrongKey, "not the passphrase " + Guid.NewGuid());
+        var env = PgEnvironment();
+        env["BACKUP_DIR"] = backups;
+        env["BACKUP_DATABASES"] = "salesmind_identity";
+        // An older, world-readable dump left by a previous version is closed too.
+        Directory.CreateDirectory(backups);
+        var old = Path.Combine(backups, "salesmind_identity-20200101T000000Z.dump");
+        await File.WriteAllTextAsync(old, "old");
+        File.SetUnixFileMode(old, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        try
+        {
+            var plain = await Shell.RunAsync("ops/backup.sh", ["once"], env);
+            Assert.True(plain.ExitCode == 0, plain.ToString());
+            env["BACKUP_ENCRYPTION_KEY_FILE"] = key;
+            var encrypted = await Shell.RunAsync("ops/backup.sh", ["once"], env);
+            Assert.True(encrypted.ExitCode == 0, encrypted.ToString());
+
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(backups));
+            var files = Directory.GetFiles(backups);
+            Assert.Contains(files, f => f.EndsWith(".dump.enc", StringComparison.Ordinal));
+            Assert.All(files, f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
+
+            // The encrypted dump is not a readable archive without its key.
+            var dump = files.Single(f => f.EndsWith(".dump.enc", StringComparison.Ordinal));
+            var raw = await Shell.RunAsync("pg_restore", ["--list", dump], env);
+            Assert.NotEqual(0, raw.ExitCode);
+            var wrong = await Shell.RunAsync("ops/restore.sh", [dump, scratch], new Dictionary<string, string>(PgEnvironment()) { ["BACKUP_ENCRYPTION_KEY_FILE"] = wrongKey });
+            Assert.NotEqual(0, wrong.ExitCode);
+            Assert.Contains("could not decrypt", wrong.Output);
+            var none = await Shell.RunAsync("ops/restore.sh", [dump, scratch], PgEnvironment());
+            Assert.Contains("set BACKUP_ENCRYPTION_KEY_FILE", none.Output);
+
+            var restored = await Shell.RunAsync("ops/restore.sh", [dump, scratch], new Dictionary<string, string>(PgEnvironment()) { ["BACKUP_ENCRYPTION_KEY_FILE"] = key });
+            Assert.True(restored.ExitCode == 0, restored.ToString());
+            Assert.Contains("users", (await FingerprintAsync(scratch)).Keys);
+        }
+        finally
+        {
+            await ExecuteAsync("postgres", $"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)");
+            directory.Delete(recursive: true);
+        }
+    }
 }
