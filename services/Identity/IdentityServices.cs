@@ -68,46 +68,8 @@ public static class IdentityServices
     /// bearer token for an existing, active admin account (default 15 minutes, at most 60). It
     /// carries the account's token version, so it dies with the account or its role like any other.
     /// </summary>
-    public static async Task<int> PrintAdminTokenAsync(this WebApplication app, string[] args)
-    {
-        string? Arg(string name)
-        {
-            var i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        }
-
-        var max = (int)AdminTokenIssuer.MaxLifetime.TotalMinutes;
-        var text = Arg("--minutes") ?? AdminTokenIssuer.DefaultLifetime.TotalMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (!int.TryParse(text, out var minutes) || minutes < 1 || minutes > max)
-        {
-            Console.Error.WriteLine($"--minutes must be a whole number from 1 to {max}.");
-            return 2;
-        }
-
-        if (Arg("--name") is not { Length: > 0 } name)
-        {
-            Console.Error.WriteLine("usage: admin-token --name <username or email of an admin> [--minutes 1-60]");
-            return 2;
-        }
-
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<IdentityDb>();
-        var user = await FindAsync(db, name);
-        if (user is null)
-        {
-            Console.Error.WriteLine($"No account with the username or email '{name}'.");
-            return 1;
-        }
-
-        if (!user.IsActive || !user.Roles.Contains(AdminAuth.AdminRole))
-        {
-            Console.Error.WriteLine($"{user.Username} is {(user.IsActive ? "not an admin (./stack make-admin gives the role)" : "not active")}: no token.");
-            return 1;
-        }
-
-        Console.WriteLine(scope.ServiceProvider.GetRequiredService<AdminTokenIssuer>().Issue(user, TimeSpan.FromMinutes(minutes)));
-        return 0;
-    }
+    public static Task<int> PrintAdminTokenAsync(this WebApplication app, string[] args) =>
+        AdminTokenCommand.RunAsync(app.Services, args, Console.Out, Console.Error);
 
     /// <summary>
     /// The <c>remove-admin &lt;username or email&gt;</c> command: takes the admin role away; the
@@ -124,7 +86,7 @@ public static class IdentityServices
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDb>();
         await using var tx = await db.Database.BeginTransactionAsync();
-        var user = await FindAsync(db, args[1]);
+        var user = await AdminTokenCommand.FindAsync(db, args[1]);
         if (user is null)
         {
             Console.Error.WriteLine($"No account with the username or email '{args[1]}'.");
@@ -141,15 +103,6 @@ public static class IdentityServices
         await tx.CommitAsync();
         Console.WriteLine($"{user.Username} <{user.Email}> is not an admin.");
         return 0;
-    }
-
-    private static Task<User?> FindAsync(IdentityDb db, string usernameOrEmail)
-    {
-        // With an @ it is an address and nothing else: a username shaped like someone's address cannot be picked instead.
-        var key = usernameOrEmail.Trim().ToLowerInvariant();
-        return key.Contains('@', StringComparison.Ordinal)
-            ? db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == key)
-            : db.Users.SingleOrDefaultAsync(u => u.NormalizedUsername == key);
     }
 
     /// <summary>

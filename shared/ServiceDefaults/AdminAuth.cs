@@ -127,7 +127,7 @@ public static class AdminAuth
 }
 
 /// <summary>The parts of a verified admin token the services act on.</summary>
-public sealed record AdminTokenClaims(Guid UserId, int Version, string? Username, string? Email)
+public sealed record AdminTokenClaims(Guid UserId, int Version, string? Username, string? Email, bool ClaimsAdmin)
 {
     public static AdminTokenClaims? From(ClaimsPrincipal? principal)
     {
@@ -139,7 +139,8 @@ public sealed record AdminTokenClaims(Guid UserId, int Version, string? Username
             return null;
         }
 
-        return new AdminTokenClaims(id, version, principal.FindFirst(AdminAuth.NameClaim)?.Value, principal.FindFirst(AdminAuth.EmailClaim)?.Value);
+        return new AdminTokenClaims(id, version, principal.FindFirst(AdminAuth.NameClaim)?.Value, principal.FindFirst(AdminAuth.EmailClaim)?.Value,
+            principal.HasClaim(AdminAuth.RoleClaim, AdminAuth.AdminRole));
     }
 }
 
@@ -180,7 +181,7 @@ public static class AdminTokenKeys
                 ecdsa.ImportECPrivateKey(der, out _);
             }
         });
-        if (key is null || !TryLoadPublic(options, out var publicKey))
+        if (key is null || !HasPrivatePart(key.ECDsa) || !TryLoadPublic(options, out var publicKey))
         {
             key = null;
             return false;
@@ -195,6 +196,19 @@ public static class AdminTokenKeys
         }
 
         return true;
+    }
+
+    // A public key PEM imports without complaint; only a private part can sign.
+    private static bool HasPrivatePart(ECDsa ecdsa)
+    {
+        try
+        {
+            return ecdsa.ExportParameters(includePrivateParameters: true).D is { Length: > 0 };
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
     }
 
     private static ECDsaSecurityKey? Load(string? text, string? file, Action<ECDsa, byte[]> importDer)
