@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.HttpOverrides;
 using MassTransit;
 using SalesMind.Identity.AddressStates;
+using SalesMind.Identity.AdminTokens;
 using SalesMind.Identity.Lifecycle;
 using SalesMind.Identity.Sessions;
 using Microsoft.AspNetCore.Identity;
@@ -21,7 +22,7 @@ public static class IdentityServices
         var services = builder.Services;
         var connectionString = builder.Configuration.GetConnectionString("Identity")
             ?? throw new InvalidOperationException("Missing configuration 'ConnectionStrings:Identity' (env ConnectionStrings__Identity).");
-        builder.RequireProductionSecrets(connectionString, "Auth:SigningKey", "RabbitMq:Password");
+        builder.RequireProductionSecrets(connectionString, "Auth:PrivateKey|Auth:PrivateKeyFile", "Auth:PublicKey|Auth:PublicKeyFile", "RabbitMq:Password");
 
         services.AddOptions<AccountOptions>()
             .BindConfiguration(AccountOptions.Section)
@@ -52,7 +53,10 @@ public static class IdentityServices
         // from loopback proxies (set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true behind a proxy on
         // another host of a private network, as in docker compose).
         services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
-        services.AddAdminAuth();
+        services.AddAdminAuth<AdminAccountCheck>();
+        // Identity alone signs admin tokens: a missing or mismatched private key stops it at start.
+        services.AddOptions<AuthOptions>().Validate(o => AdminTokenKeys.TryLoadPrivate(o, out _), AdminTokenKeys.PrivateKeyProblem);
+        services.AddSingleton<AdminTokenIssuer>();
         services.AddSalesMindTelemetry(meters: [OutboxRelay.MeterName], sources: [OutboxRelay.MeterName]);
         services.AddSalesMindProblemDetails();
         services.AddHealthChecks().AddDbContextCheck<IdentityDb>("database", tags: ["ready"]);
@@ -60,26 +64,44 @@ public static class IdentityServices
     }
 
     /// <summary>
-    /// The <c>admin-token</c> command: prints a signed admin bearer token, for operators and API
-    /// clients until admins log in through the site. <c>--name</c> (who; default "operator"),
-    /// <c>--minutes</c> (lifetime; default 60, at most 1440).
+    /// The <c>admin-token --name &lt;username or email&gt; [--minutes N]</c> command: prints an admin
+    /// bearer token for an existing, active admin account (default 15 minutes, at most 60). It
+    /// carries the account's token version, so it dies with the account or its role like any other.
     /// </summary>
-    public static int PrintAdminToken(this WebApplication app, string[] args)
-    {
-        string Arg(string name, string fallback)
-        {
-            var i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-        }
+    public static Task<int> PrintAdminTokenAsync(this WebApplication app, string[] args) =>
+        AdminTokenCommand.RunAsync(app.Services, args, Console.Out, Console.Error);
 
-        if (!int.TryParse(Arg("--minutes", "60"), out var minutes) || minutes is < 1 or > 1440)
+    /// <summary>
+    /// The <c>remove-admin &lt;username or email&gt;</c> command: takes the admin role away; the
+    /// account's admin tokens stop working on both services within seconds.
+    /// </summary>
+    public static async Task<int> RemoveAdminAsync(this WebApplication app, string[] args)
+    {
+        if (args.Length < 2)
         {
-            Console.Error.WriteLine("--minutes must be a whole number from 1 to 1440.");
+            Console.Error.WriteLine("usage: remove-admin <username or email>");
             return 2;
         }
 
-        var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
-        Console.WriteLine(AdminAuth.CreateToken(auth, Arg("--name", "operator"), [AdminAuth.AdminRole], TimeSpan.FromMinutes(minutes)));
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityDb>();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        var user = await AdminTokenCommand.FindAsync(db, args[1]);
+        if (user is null)
+        {
+            Console.Error.WriteLine($"No account with the username or email '{args[1]}'.");
+            return 1;
+        }
+
+        if (user.Roles.Contains(AdminAuth.AdminRole))
+        {
+            user.Roles = [.. user.Roles.Where(r => r != AdminAuth.AdminRole)];
+            await AdminTokenRevocation.RevokeAsync(db, user.Id, AdminTokenRevocation.RoleRemoved, DateTimeOffset.UtcNow, CancellationToken.None);
+            await db.SaveChangesAsync();
+        }
+
+        await tx.CommitAsync();
+        Console.WriteLine($"{user.Username} <{user.Email}> is not an admin.");
         return 0;
     }
 

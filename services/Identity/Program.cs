@@ -29,9 +29,14 @@ if (args is ["make-admin", ..])
     return await app.MakeAdminAsync(args);
 }
 
+if (args is ["remove-admin", ..])
+{
+    return await app.RemoveAdminAsync(args);
+}
+
 if (args is ["admin-token", ..])
 {
-    return app.PrintAdminToken(args);
+    return await app.PrintAdminTokenAsync(args);
 }
 
 app.UseForwardedHeaders();

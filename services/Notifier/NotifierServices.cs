@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SalesMind.Contracts;
+using SalesMind.Notifier.AdminAccess;
 using SalesMind.Notifier.Consumers;
 using SalesMind.Notifier.Data;
 using SalesMind.Notifier.Deliveries;
@@ -24,7 +25,7 @@ public static class NotifierServices
         var services = builder.Services;
         var connectionString = builder.Configuration.GetConnectionString("Notifier")
             ?? throw new InvalidOperationException("Missing configuration 'ConnectionStrings:Notifier' (env ConnectionStrings__Notifier).");
-        builder.RequireProductionSecrets(connectionString, "Auth:SigningKey", "RabbitMq:Password");
+        builder.RequireProductionSecrets(connectionString, "Auth:PublicKey|Auth:PublicKeyFile", "RabbitMq:Password");
 
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.MailLogPath is null || Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(o.MailLogPath))),
@@ -54,6 +55,7 @@ public static class NotifierServices
             bus.AddConsumer<PasswordResetRequestedConsumer, PasswordResetRequestedConsumerDefinition>();
             bus.AddConsumer<VerificationReminderDueConsumer, VerificationReminderDueConsumerDefinition>();
             bus.AddConsumer<UserEmailVerifiedConsumer, UserEmailVerifiedConsumerDefinition>();
+            bus.AddConsumer<AdminTokensRevokedConsumer, AdminTokensRevokedConsumerDefinition>();
         });
 
         // One store for the process: it caches parsed template versions (which never change).
@@ -76,7 +78,8 @@ public static class NotifierServices
         services.AddApiDocs();
         services.AddHttpClient(BrokerQueues.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
         services.AddSingleton<BrokerQueues>();
-        services.AddAdminAuth();
+        // Verification only: the Notifier is given Identity's public key and has no way to make a token.
+        services.AddAdminAuth<AdminRevocationCheck>();
         services.AddSalesMindTelemetry(meters: [OutboxRelay.MeterName, Dispatcher.MeterName], sources: [OutboxRelay.MeterName, Dispatcher.MeterName]);
         services.AddSalesMindProblemDetails();
         services.AddHealthChecks().AddDbContextCheck<NotifierDb>("database", tags: ["ready"]);

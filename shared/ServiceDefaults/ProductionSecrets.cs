@@ -39,9 +39,17 @@ public static class ProductionSecrets
         var problems = new List<string>();
         foreach (var key in secrets)
         {
-            if (Unsafe(configuration[key]) is { } why)
+            // "A|B": either setting will do (a key given inline or as a file); the first one set is checked.
+            var alternatives = key.Split('|');
+            var chosen = alternatives.FirstOrDefault(k => !string.IsNullOrEmpty(configuration[k])) ?? alternatives[0];
+            // A file setting names a path, not a secret: only its absence is a problem (the key in it is checked at start).
+            var why = chosen.EndsWith("File", StringComparison.Ordinal)
+                ? string.IsNullOrEmpty(configuration[chosen]) ? "is missing" : null
+                : Unsafe(configuration[chosen]);
+            if (why is not null)
             {
-                problems.Add($"{key} (env {key.Replace(":", "__", StringComparison.Ordinal)}) {why}");
+                var names = string.Join(" or ", alternatives.Select(k => $"{k} (env {k.Replace(":", "__", StringComparison.Ordinal)})"));
+                problems.Add($"{names} {why}");
             }
         }
 

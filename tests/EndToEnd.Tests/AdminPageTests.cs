@@ -185,7 +185,7 @@ public sealed class AdminPageTests(Browser browser) : IClassFixture<Browser>
     /// <summary>The Notifier's admin API behind the front door, for the checks and the clean-up around the browser.</summary>
     private sealed class NotifierAdmin(string token)
     {
-        public static async Task<NotifierAdmin> CreateAsync() => new((await StackAsync("admin-token")).Split('\n')[^1].Trim());
+        public static async Task<NotifierAdmin> CreateAsync() => new((await SignedInAdmin.AdminTokenAsync()).Token);
 
         public async Task<int> ActiveVersionAsync(string key, string locale)
         {

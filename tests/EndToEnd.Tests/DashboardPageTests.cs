@@ -146,7 +146,7 @@ public sealed class DashboardPageTests(Browser browser) : IClassFixture<Browser>
     /// <summary>The Notifier's admin API behind the front door: the deliveries the test makes, and what it checks.</summary>
     private sealed class NotifierAdmin(string token)
     {
-        public static async Task<NotifierAdmin> CreateAsync() => new((await StackAsync("admin-token")).Split('\n')[^1].Trim());
+        public static async Task<NotifierAdmin> CreateAsync() => new((await SignedInAdmin.AdminTokenAsync()).Token);
 
         public async Task<string> TestSendAsync(string to)
         {

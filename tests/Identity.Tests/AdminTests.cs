@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using SalesMind.ServiceDefaults;
 using SalesMind.TestSupport;
 
 namespace SalesMind.Identity.Tests;
@@ -12,7 +11,9 @@ public sealed class AdminTests(IdentityApp app)
     [Fact]
     public async Task Every_admin_endpoint_answers_401_without_a_token_and_403_to_a_non_admin()
     {
-        await AdminEndpoints.AssertOnlyAdminsGetInAsync(app.Services, app.Client(), atLeast: 3);
+        var admin = await app.AccountWithTokenAsync();
+        var user = await app.AccountWithTokenAsync(admin: false);
+        await AdminEndpoints.AssertOnlyAdminsGetInAsync(app.Services, app.Client(), atLeast: 5, admin.Token, user.Token);
     }
 
     [Fact]
@@ -23,8 +24,7 @@ public sealed class AdminTests(IdentityApp app)
             VALUES (gen_random_uuid(), 'SalesMind.Contracts.Gone', '{}', now(), now(), 10, 'Unknown message type', now())
             RETURNING id
             """);
-        var client = app.Client();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", AdminEndpoints.Token(app.Services, AdminAuth.AdminRole));
+        var client = await app.AdminClientAsync();
 
         var letters = await client.GetFromJsonAsync<JsonElement>("/api/admin/outbox/dead-letters");
         var letter = Assert.Single(letters.EnumerateArray(), l => l.GetProperty("id").GetInt64() == id);

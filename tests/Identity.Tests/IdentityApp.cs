@@ -47,6 +47,7 @@ public class IdentityApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("RabbitMq:Port", Stack.RabbitPort.ToString());
         builder.UseSetting("RabbitMq:VirtualHost", _vhost.Name);
         builder.UseSetting("Identity:PublicBaseUrl", PublicBaseUrl);
+        builder.UseTestAdminKeys(signer: true);
         // Every test shares one client address here; the limits have their own test.
         builder.UseSetting("RateLimits:RegisterPerMinute", "1000000");
         builder.UseSetting("RateLimits:LoginPerMinute", "1000000");
@@ -114,6 +115,31 @@ public class IdentityApp : WebApplicationFactory<Program>, IAsyncLifetime
         }
 
         return form;
+    }
+
+    /// <summary>
+    /// A new verified account (an admin unless told otherwise), its id, and a token for it: from
+    /// Identity's own issuer for an admin, or from the test key for a non-admin (Identity never
+    /// issues one; a stolen key would).
+    /// </summary>
+    public async Task<(Dictionary<string, string?> Form, Guid Id, string Token)> AccountWithTokenAsync(bool admin = true)
+    {
+        var form = await VerifiedUserAsync(admin);
+        await using var scope = Services.CreateAsyncScope();
+        var user = await scope.ServiceProvider.GetRequiredService<IdentityDb>().Users.AsNoTracking()
+            .SingleAsync(u => u.Email == form["email"]);
+        var token = admin
+            ? Services.GetRequiredService<SalesMind.Identity.AdminTokens.AdminTokenIssuer>().Issue(user, TimeSpan.FromMinutes(5))
+            : TestAdminTokens.Mint(user.Id, user.TokenVersion, ["user"], user.Username, user.Email);
+        return (form, user.Id, token);
+    }
+
+    /// <summary>A client carrying a new admin's bearer token.</summary>
+    public async Task<HttpClient> AdminClientAsync()
+    {
+        var client = Client();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", (await AccountWithTokenAsync()).Token);
+        return client;
     }
 
     /// <summary>A login as the pages send it (with the CSRF header unless told otherwise).</summary>

@@ -14,7 +14,7 @@ public sealed class ProductionSecretsTests
         using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseEnvironment("Production");
-            b.UseSetting("Auth:SigningKey", "change-me-to-a-long-random-secret-0123456789");
+            b.UseSetting("Auth:PublicKey", "change-me");
             b.UseSetting("RabbitMq:Password", "guest");
             b.UseSetting("ConnectionStrings:Identity", "Host=127.0.0.1;Port=5433;Database=salesmind_identity;Username=salesmind");
         });
@@ -22,7 +22,8 @@ public sealed class ProductionSecretsTests
         var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
 
         var message = ex.ToString();
-        Assert.Contains("Auth:SigningKey (env Auth__SigningKey) is still the placeholder", message);
+        Assert.Contains("Auth:PrivateKey (env Auth__PrivateKey) or Auth:PrivateKeyFile (env Auth__PrivateKeyFile) is missing", message);
+        Assert.Contains("Auth:PublicKey (env Auth__PublicKey) or Auth:PublicKeyFile (env Auth__PublicKeyFile) is still the placeholder", message);
         Assert.Contains("RabbitMq:Password (env RabbitMq__Password) is a well-known default", message);
         Assert.Contains("the password in Database=salesmind_identity is missing", message);
     }
@@ -32,11 +33,12 @@ public sealed class ProductionSecretsTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Auth:SigningKey"] = "q9Zc1v6Yx0hM3tW8bN2rL5kP7sD4fG1jH6aE0uI3oC",
+            ["Auth:PrivateKeyFile"] = "/run/secrets/k",
+            ["Auth:PublicKey"] = SalesMind.TestSupport.TestAdminTokens.PublicKeyPem,
             ["RabbitMq:Password"] = "Xk4!bT9#qLm2",
         }).Build();
 
         Assert.Empty(ProductionSecrets.Problems(configuration,
-            "Host=postgres;Database=salesmind_identity;Username=salesmind;Password=Vh3nT8wQ1zR6yK", ["Auth:SigningKey", "RabbitMq:Password"]));
+            "Host=postgres;Database=salesmind_identity;Username=salesmind;Password=Vh3nT8wQ1zR6yK", ["Auth:PrivateKey|Auth:PrivateKeyFile", "Auth:PublicKey|Auth:PublicKeyFile", "RabbitMq:Password"]));
     }
 }

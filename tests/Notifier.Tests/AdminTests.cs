@@ -10,7 +10,8 @@ public sealed class AdminTests(NotifierApp app)
     [Fact]
     public async Task Every_admin_endpoint_answers_401_without_a_token_and_403_to_a_non_admin()
     {
-        await AdminEndpoints.AssertOnlyAdminsGetInAsync(app.Services, app.CreateClient(), atLeast: 22);
+        await AdminEndpoints.AssertOnlyAdminsGetInAsync(app.Services, app.CreateClient(), atLeast: 22,
+            AdminEndpoints.Token(app.Services, SalesMind.ServiceDefaults.AdminAuth.AdminRole), AdminEndpoints.Token(app.Services, "user"));
     }
 
     [Fact]

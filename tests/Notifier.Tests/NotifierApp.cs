@@ -57,6 +57,8 @@ public sealed class NotifierApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Smtp:MailLogPath", Stack.PostfixLog);
         builder.UseSetting("Bounces:ListenPort", BouncePort.ToString());
         builder.UseSetting("Bounces:Domain", BounceDomain);
+        // The public key only, as in production: the Notifier verifies tokens and cannot make one.
+        builder.UseTestAdminKeys(signer: false);
     }
 
     /// <summary>A client carrying an admin's bearer token (subject <c>test</c>).</summary>

@@ -39,6 +39,12 @@ public sealed class User
     /// <summary>No login is accepted before this time (set after too many wrong passwords).</summary>
     public DateTimeOffset? LockedUntil { get; set; }
 
+    /// <summary>
+    /// The version every admin token of this account carries; raised when the admin is
+    /// deactivated, loses the role or changes the password, which kills the older tokens.
+    /// </summary>
+    public int TokenVersion { get; set; }
+
     public UserProfile? Profile { get; set; }
 }
 

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SalesMind.Identity.Accounts;
 using SalesMind.Identity.AddressStates;
+using SalesMind.Identity.AdminTokens;
 using SalesMind.Identity.Data;
 using SalesMind.Identity.Verification;
 
@@ -31,6 +32,7 @@ public static class UserAdminEndpoints
         users.MapGet("/{id:guid}", GetAsync);
         users.MapPost("/{id:guid}/resend-verification", ResendAsync);
         users.MapPost("/{id:guid}/deactivate", DeactivateAsync);
+        users.MapDelete("/{id:guid}/roles/{role}", RemoveRoleAsync);
         return admin;
     }
 
@@ -105,8 +107,9 @@ public static class UserAdminEndpoints
         return TypedResults.Accepted((string?)null);
     }
 
-    /// <summary>The account can no longer log in; its sessions end now.</summary>
-    private static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeactivateAsync(Guid id, IdentityDb db, CancellationToken ct)
+    /// <summary>The account can no longer log in; its sessions and admin tokens end now.</summary>
+    private static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeactivateAsync(
+        Guid id, IdentityDb db, AdminAccountCheck adminCheck, TimeProvider time, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var updated = await db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(set => set.SetProperty(u => u.IsActive, false), ct);
@@ -116,7 +119,33 @@ public static class UserAdminEndpoints
         }
 
         await db.Sessions.Where(s => s.UserId == id).ExecuteDeleteAsync(ct);
+        await AdminTokenRevocation.RevokeAsync(db, id, AdminTokenRevocation.Deactivated, time.GetUtcNow(), ct);
+        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        adminCheck.Forget(id);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Takes a role (e.g. <c>admin</c>) away; losing <c>admin</c> ends the account's admin tokens on both services.</summary>
+    private static async Task<Results<NoContent, NotFound<ProblemDetails>>> RemoveRoleAsync(
+        Guid id, string role, IdentityDb db, AdminAccountCheck adminCheck, TimeProvider time, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var user = await db.Users.FromSql($"SELECT * FROM users WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
+        if (user is null)
+        {
+            return NotFoundProblem(id);
+        }
+
+        if (user.Roles.Contains(role))
+        {
+            user.Roles = [.. user.Roles.Where(r => r != role)];
+            await AdminTokenRevocation.RevokeAsync(db, id, AdminTokenRevocation.RoleRemoved, time.GetUtcNow(), ct);
+            await db.SaveChangesAsync(ct);
+        }
+
+        await tx.CommitAsync(ct);
+        adminCheck.Forget(id);
         return TypedResults.NoContent();
     }
 

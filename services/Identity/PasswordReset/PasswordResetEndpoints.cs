@@ -6,6 +6,7 @@ using SalesMind.Contracts;
 using SalesMind.Identity.Accounts;
 using SalesMind.Identity.Data;
 using SalesMind.Identity.Registration;
+using SalesMind.Identity.AdminTokens;
 using SalesMind.Identity.Sessions;
 using SalesMind.Identity.Verification;
 using SalesMind.Outbox;
@@ -134,6 +135,8 @@ public static partial class PasswordResetEndpoints
         user.FailedLogins = 0;
         user.LockedUntil = null;
         stored.UsedAt = now;
+        // Whoever held the old password may hold an admin token made with it: those die too.
+        await AdminTokenRevocation.RevokeAsync(db, user.Id, AdminTokenRevocation.PasswordChanged, now, ct);
         await db.SaveChangesAsync(ct);
         // Whoever knew the old password is signed out too.
         await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);

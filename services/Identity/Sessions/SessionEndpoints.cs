@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SalesMind.Identity.Accounts;
+using SalesMind.Identity.AdminTokens;
 using SalesMind.Identity.Data;
 using SalesMind.Identity.Registration;
 using SalesMind.Identity.Verification;
@@ -179,11 +180,15 @@ public static partial class SessionEndpoints
 
     /// <summary>
     /// A signed admin bearer token (15 minutes) for a signed-in admin: for API clients and the
-    /// Notifier's admin API, which accept no cookie.
+    /// Notifier's admin API, which accept no cookie. It names the account and carries its token
+    /// version, so it dies when the admin is deactivated or loses the role.
     /// </summary>
     internal static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> TokenAsync(
-        HttpContext http, IdentityDb db, TimeProvider time, IOptions<SalesMind.ServiceDefaults.AuthOptions> auth, CancellationToken ct)
+        HttpContext http, IdentityDb db, TimeProvider time, AdminTokenIssuer issuer, CancellationToken ct)
     {
+        // The answer is a credential: no browser or proxy cache may keep a copy.
+        http.Response.Headers.CacheControl = "no-store";
+        http.Response.Headers.Pragma = "no-cache";
         var user = await CurrentUserAsync(http, db, time, ct);
         if (user is null)
         {
@@ -195,8 +200,8 @@ public static partial class SessionEndpoints
             return TypedResults.Problem("Only admins get tokens.", statusCode: StatusCodes.Status403Forbidden, title: "Not an admin");
         }
 
-        var lifetime = TimeSpan.FromMinutes(15);
-        var token = SalesMind.ServiceDefaults.AdminAuth.CreateToken(auth.Value, user.Username, user.Roles, lifetime);
+        var lifetime = AdminTokenIssuer.DefaultLifetime;
+        var token = issuer.Issue(user, lifetime);
         return TypedResults.Ok(new TokenResponse(token, "Bearer", (int)lifetime.TotalSeconds));
     }
 

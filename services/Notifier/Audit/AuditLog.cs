@@ -24,8 +24,9 @@ public static class AuditLog
             After = after is null ? null : JsonSerializer.Serialize(after, Json),
         });
 
-    /// <summary>The admin's username (the token's subject).</summary>
-    public static string ActorOf(ClaimsPrincipal admin) => admin.FindFirst("sub")?.Value ?? "unknown";
+    /// <summary>The admin's username (the token's <c>name</c>; its <c>sub</c> is the account id).</summary>
+    public static string ActorOf(ClaimsPrincipal admin) =>
+        admin.FindFirst(SalesMind.ServiceDefaults.AdminAuth.NameClaim)?.Value ?? admin.FindFirst(SalesMind.ServiceDefaults.AdminAuth.SubjectClaim)?.Value ?? "unknown";
 
     public sealed record AuditView(long Id, DateTimeOffset At, string Actor, string Action, string Target, JsonElement? Before, JsonElement? After);
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using SalesMind.Notifier.AdminAccess;
 using SalesMind.Notifier.Audit;
 using SalesMind.Notifier.Deliveries;
 using SalesMind.Notifier.Senders;
@@ -25,6 +26,8 @@ public sealed class NotifierDb(DbContextOptions<NotifierDb> options) : DbContext
     public DbSet<Sender> Senders => Set<Sender>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<AdminTokenRevocation> AdminTokenRevocations => Set<AdminTokenRevocation>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -124,6 +127,12 @@ public sealed class NotifierDb(DbContextOptions<NotifierDb> options) : DbContext
             e.Property(a => a.Before).HasColumnType("jsonb");
             e.Property(a => a.After).HasColumnType("jsonb");
             e.HasIndex(a => a.Target);
+        });
+
+        model.Entity<AdminTokenRevocation>(e =>
+        {
+            e.ToTable("admin_token_revocations");
+            e.HasKey(r => r.UserId);
         });
 
         model.AddOutbox();

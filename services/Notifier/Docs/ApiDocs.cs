@@ -32,7 +32,7 @@ public static class ApiDocs
                     Version = "v1",
                     Description = "Email templates (versioned, previewable, test-sendable), sender addresses, the audit log, deliveries and " +
                         "the outbox and error queues. Every endpoint needs an admin's bearer token: log in as an admin and " +
-                        "`POST /api/auth/token/` on Identity, or run `./stack admin-token` locally.",
+                        "`POST /api/auth/token/` on Identity, or run `./stack admin-token --name <admin>` locally.",
                 };
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();

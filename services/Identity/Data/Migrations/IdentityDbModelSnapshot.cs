@@ -203,6 +203,10 @@ namespace SalesMind.Identity.Data.Migrations
                         .HasColumnName("roles")
                         .HasDefaultValueSql("'{}'::text[]");
 
+                    b.Property<int>("TokenVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("token_version");
+
                     b.Property<string>("Username")
                         .IsRequired()
                         .HasMaxLength(150)

@@ -22,6 +22,27 @@ namespace SalesMind.Notifier.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("SalesMind.Notifier.AdminAccess.AdminTokenRevocation", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("MinVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("min_version");
+
+                    b.Property<DateTimeOffset>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_admin_token_revocations");
+
+                    b.ToTable("admin_token_revocations", (string)null);
+                });
+
             modelBuilder.Entity("SalesMind.Notifier.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
