@@ -216,11 +216,14 @@ public static partial class PasswordResetEndpoints
             return UsernameTaken(locale);
         }
 
-        // Every other link of this sign-up (verification and set-password alike) stops working.
-        await VerificationMail.RevokeAsync(db, user.Id, now, ct);
+        // Every other link of this sign-up counts as used now: opening a verification link again
+        // says "verified", as after any verification; another set-password link says "used".
+        await db.VerificationTokens
+            .Where(t => t.UserId == user.Id && t.UsedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.UsedAt, now), ct);
         await db.PasswordResetTokens
-            .Where(t => t.UserId == user.Id && t.UsedAt == null && t.ExpiresAt > now)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.ExpiresAt, now), ct);
+            .Where(t => t.UserId == user.Id && t.UsedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.UsedAt, now), ct);
         await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
         await db.Database.CommitTransactionAsync(ct);
         LogSignupCompleted(loggers.CreateLogger("SalesMind.Identity.PasswordReset"), user.Id);
