@@ -166,6 +166,29 @@ public sealed class PendingSignupTakeoverTests(IdentityApp app) : AccountAttacks
     }
 
     [Fact]
+    public async Task An_attacker_signing_up_while_the_owner_opens_the_link_never_gets_in_whoever_wins()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            var (owner, attacker) = Parties();
+            await App.RegisterAsync(owner);
+            var link = await NewestLinkAsync(owner["email"]!);
+
+            var clicking = OpenAsync(link);
+            var signingUp = App.RegisterAsync(attacker);
+            await Task.WhenAll(clicking, signingUp);
+            var (click, signup) = (await clicking, await signingUp);
+
+            // Either the owner was first (verified with their own password; the attacker only caused a
+            // notice) or the attacker was (the address is contested and the owner's link says expired).
+            Assert.Equal(HttpStatusCode.Accepted, signup.StatusCode);
+            Assert.Contains(click, new[] { "/email_verified.html", "/email_verification_error.html?reason=expired" });
+            Assert.Equal(HttpStatusCode.Unauthorized, await LoginAsync(owner["email"]!, AttackerPassword));
+            Assert.NotEqual(HttpStatusCode.OK, await LoginAsync(attacker["username"]!, AttackerPassword));
+        }
+    }
+
+    [Fact]
     public async Task A_mail_scanner_opening_the_link_first_does_not_use_it_up_and_only_one_choice_counts()
     {
         var (owner, attacker) = Parties();

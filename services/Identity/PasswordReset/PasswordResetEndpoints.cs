@@ -92,7 +92,7 @@ public static partial class PasswordResetEndpoints
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException)
         {
-            return TypedResults.Problem("Send {\"token\": …, \"password\": …} as application/json.", statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
+            return TypedResults.Problem("Send {\"token\": …, \"password\": …} (with \"username\" to finish a sign-up) as application/json.", statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
         }
 
         var locale = RegistrationRules.LocaleOf(request?.Locale);
