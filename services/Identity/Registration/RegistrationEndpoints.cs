@@ -199,8 +199,9 @@ public static partial class RegistrationEndpoints
             owner.DuplicateSignupNoticeAt = now;
             if (owner.EmailVerifiedAt is null)
             {
-                // A fresh link in the language of this sign-up; earlier links stop working.
-                await VerificationMail.RevokeAsync(db, owner.Id, now, ct);
+                // A fresh link in the language of this sign-up. Earlier links keep working: they all
+                // went to this one mailbox, and none of them activates a typed password any more, so
+                // the owner may open whichever they find first.
                 mailed = VerificationMail.Add(db, owner, registration.Locale, settings, now).MessageId;
             }
             else
