@@ -117,13 +117,28 @@ public static class IdentityServices
             return 2;
         }
 
-        await using var scope = app.Services.CreateAsyncScope();
+        return await MakeAdminAsync(app.Services, args[1], Console.Out, Console.Error);
+    }
+
+    /// <summary>
+    /// Gives the account <paramref name="identifier"/> names the admin role. With an <c>@</c> it is
+    /// an address and picks the account with that address, never one whose (older) username merely
+    /// looks like it.
+    /// </summary>
+    public static async Task<int> MakeAdminAsync(IServiceProvider services, string identifier, TextWriter output, TextWriter error)
+    {
+        await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDb>();
-        var key = args[1].Trim().ToLowerInvariant();
-        var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedUsername == key || u.NormalizedEmail == key);
+        var user = await db.Users.FindByIdentifierAsync(identifier, CancellationToken.None);
         if (user is null)
         {
-            Console.Error.WriteLine($"No account with the username or email '{args[1]}'.");
+            await error.WriteLineAsync($"No account with the {(AccountLookup.Parse(identifier).IsEmail ? "email address" : "username")} '{identifier}'.");
+            return 1;
+        }
+
+        if (user.DeactivatedAt is not null)
+        {
+            await error.WriteLineAsync($"{user.Username} <{user.Email}> is deactivated; it cannot be made an admin.");
             return 1;
         }
 
@@ -133,7 +148,7 @@ public static class IdentityServices
             await db.SaveChangesAsync();
         }
 
-        Console.WriteLine($"{user.Username} <{user.Email}> is an admin.");
+        await output.WriteLineAsync($"{user.Username} <{user.Email}> is an admin.");
         return 0;
     }
 

@@ -251,6 +251,50 @@ public sealed class BrowserTests(Browser browser) : IClassFixture<Browser>
     }
 
     [Fact]
+    public async Task The_owner_of_a_contested_address_chooses_username_and_password_from_the_emailed_link()
+    {
+        // Someone else signed up with this address first; then its owner did.
+        var owner = FrontDoor.NewSignup();
+        var attacker = FrontDoor.NewSignup();
+        attacker["email"] = owner["email"];
+        attacker["password"] = "Attacker-Chosen-8821";
+        await FrontDoor.RegisterAsync(attacker);
+        var first = FrontDoor.VerificationLink(Assert.Single(await Mailbox.WaitForAsync(owner["email"]!, TimeSpan.FromSeconds(15))));
+        await FrontDoor.RegisterAsync(owner);
+        var mails = await Mailbox.WaitForAsync(owner["email"]!, TimeSpan.FromSeconds(15), count: 2);
+        var newest = mails.Select(FrontDoor.VerificationLink).Single(link => link != first);
+        var page = await NewPageAsync(width: 360);
+
+        await page.GotoAsync(newest);
+        await page.WaitForURLAsync("**/reset_password.html?token=*&signup=1*", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#username")).ToBeVisibleAsync();
+        await page.FillAsync("#username", owner["email"]!);
+        await page.FillAsync("#password", "Copper-Harbor-6183");
+        await page.FillAsync("#password-confirm", "Copper-Harbor-6183");
+        await page.ClickAsync("#reset-submit");
+        await Assertions.Expect(page.Locator("#username-error")).Not.ToBeEmptyAsync();
+        await page.FillAsync("#username", owner["username"]!);
+        await page.ClickAsync("#reset-submit");
+        await Assertions.Expect(page.Locator("#reset-done")).ToBeVisibleAsync();
+
+        await page.GotoAsync($"{Stack.FrontDoor}/login.html?lang=en");
+        await page.FillAsync("#identifier", owner["email"]!);
+        await page.FillAsync("#password", "Copper-Harbor-6183");
+        await page.ClickAsync("#login-submit");
+        await page.WaitForURLAsync("**/account.html", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#account-username")).ToHaveTextAsync(owner["username"]!);
+        foreach (var identifier in new[] { attacker["username"]!, owner["email"]! })
+        {
+            var attempt = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login/")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { username_or_email = identifier, password = attacker["password"] }),
+            };
+            attempt.Headers.Add("X-CSRF", "1");
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await FrontDoor.Client.SendAsync(attempt)).StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task An_unverified_person_is_told_to_verify_and_can_ask_for_a_new_link()
     {
         var form = FrontDoor.NewSignup();
@@ -274,6 +318,7 @@ public sealed class BrowserTests(Browser browser) : IClassFixture<Browser>
     [InlineData("expired", "has expired")]
     [InlineData("used", "already been used")]
     [InlineData("invalid", "not valid")]
+    [InlineData("deactivated", "deactivated")]
     [InlineData("something-else", "not valid")]
     public async Task Each_verification_error_has_its_own_message_and_a_way_on(string reason, string message)
     {

@@ -557,7 +557,7 @@ public sealed class HostileInputTests(IdentityApp app, ITestOutputHelper output)
             var id = $"{Prefix}{n}";
 
             // A few shared names and addresses, so parallel sign-ups race for the same rows.
-            var username = Chance(0.2) ? $"{Prefix}shared{_rng.Next(3)}" : id + Pick(["", "\uFF48\uFF41", "\u3042\u308A", "\u0645\u0631", "\u00DF\u0130", "\uFB01", "@.+-_"]);
+            var username = Chance(0.2) ? $"{Prefix}shared{_rng.Next(3)}" : id + Pick(["", "\uFF48\uFF41", "\u3042\u308A", "\u0645\u0631", "\u00DF\u0130", "\uFB01", ".+-_"]);
             var email = Chance(0.2)
                 ? $"{Prefix}shared{_rng.Next(3)}@mail.test"
                 : $"{id}{Pick(["", "'or'1'='1", "+{x}|$&*", "/=?^`~#!%"])}@{Pick(["mail.test", "MAIL.TEST"])}";

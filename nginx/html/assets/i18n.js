@@ -33,7 +33,7 @@ const MESSAGES = {
     'tag.optional': '任意',
     'field.username': 'ユーザー名',
     // The non-breaking spaces keep the list of symbols on one line.
-    'hint.username': '3〜150文字。文字、数字と @\u00a0.\u00a0+\u00a0-\u00a0_ が使えます。',
+    'hint.username': '3〜150文字。文字、数字と .\u00a0+\u00a0-\u00a0_ が使えます（@ は使えません）。',
     'field.email': 'メールアドレス',
     'hint.email': 'このアドレスに確認メールを送ります。',
     'field.password': 'パスワード',
@@ -73,7 +73,8 @@ const MESSAGES = {
 
     'err.username.required': 'ユーザー名を入力してください。',
     'err.username.length': 'ユーザー名は3〜150文字で入力してください。',
-    'err.username.chars': 'ユーザー名に使えるのは文字、数字と @ . + - _ だけです。',
+    'err.username.chars': 'ユーザー名に使えるのは文字、数字と . + - _ だけです。',
+    'err.username.at': 'ユーザー名に @ は使えません（メールアドレスと区別するためです）。',
     'err.username.taken': 'このユーザー名はすでに使われています。',
     'err.email.required': 'メールアドレスを入力してください。',
     'err.email.invalid': '有効なメールアドレスを入力してください。',
@@ -109,6 +110,8 @@ const MESSAGES = {
     'verifyError.used.body': 'メールアドレスの確認は完了しています。ログインしてください。',
     'verifyError.invalid.heading': 'この確認リンクは無効です',
     'verifyError.invalid.body': 'リンクが正しくないか、一部が欠けている可能性があります。メール内のリンクをもう一度開くか、改めて登録してください。',
+    'verifyError.deactivated.heading': 'このアカウントは無効化されています',
+    'verifyError.deactivated.body': '管理者がこのアカウントを無効化したため、リンクは使えません。お心当たりがない場合は管理者にお問い合わせください。',
 
     'title.login': 'ログイン | SalesMind',
     'login.heading': 'ログイン',
@@ -174,6 +177,12 @@ const MESSAGES = {
     'reset.invalid.heading': 'このリンクは使えません',
     'reset.invalid.body': 'パスワード再設定用のリンクが正しくないか、有効期限（1時間）が切れているか、すでに使用されています。新しいリンクをお送りしますので、もう一度お申し込みください。',
     'reset.invalid.request': '新しいリンクを申し込む',
+    // reset_password.html?signup=1: a sign-up for this address was made more than once, so the owner chooses the credentials.
+    'signup.heading': 'ユーザー名とパスワードを決める',
+    'signup.lead': 'このメールアドレスでは複数の登録がありました。安全のため、登録時のパスワードは使わず、ここでユーザー名とパスワードを決めていただきます。',
+    'signup.submit': '登録を完了する',
+    'signup.done.heading': '登録が完了しました',
+    'signup.done.body': 'メールアドレスを確認しました。決めたユーザー名とパスワードでログインしてください。',
 
     // The email-template admin page (admin.html) and its link on the account page.
     'account.admin': '管理: メールテンプレート',
@@ -457,7 +466,7 @@ const MESSAGES = {
     'tag.required': 'Required',
     'tag.optional': 'Optional',
     'field.username': 'Username',
-    'hint.username': '3 to 150 characters: letters, digits and @\u00a0.\u00a0+\u00a0-\u00a0_',
+    'hint.username': '3 to 150 characters: letters, digits and .\u00a0+\u00a0-\u00a0_ (no @)',
     'field.email': 'Email address',
     'hint.email': 'We will send a confirmation email to this address.',
     'field.password': 'Password',
@@ -497,7 +506,8 @@ const MESSAGES = {
 
     'err.username.required': 'Enter a username.',
     'err.username.length': 'Username must be 3 to 150 characters.',
-    'err.username.chars': 'Username may contain only letters, digits and @ . + - _.',
+    'err.username.chars': 'Username may contain only letters, digits and . + - _.',
+    'err.username.at': 'A username cannot contain @, so that it is never mistaken for an email address.',
     'err.username.taken': 'This username is already taken.',
     'err.email.required': 'Enter an email address.',
     'err.email.invalid': 'Enter a valid email address.',
@@ -533,6 +543,8 @@ const MESSAGES = {
     'verifyError.used.body': 'Your email address is already confirmed. Please log in.',
     'verifyError.invalid.heading': 'This confirmation link is not valid',
     'verifyError.invalid.body': 'The link may be wrong or incomplete. Open the link in the email again, or register again.',
+    'verifyError.deactivated.heading': 'This account has been deactivated',
+    'verifyError.deactivated.body': 'An administrator deactivated this account, so its links no longer work. Contact the administrator if you think this is a mistake.',
 
     'title.login': 'Log in | SalesMind',
     'login.heading': 'Log in',
@@ -598,6 +610,11 @@ const MESSAGES = {
     'reset.invalid.heading': 'This link cannot be used',
     'reset.invalid.body': 'The password reset link is wrong, has expired (links work for 1 hour) or has already been used. Please request a new one.',
     'reset.invalid.request': 'Request a new link',
+    'signup.heading': 'Choose your username and password',
+    'signup.lead': 'This address was used for more than one sign-up. To be safe, no password typed at sign-up is used: choose your username and password here.',
+    'signup.submit': 'Finish signing up',
+    'signup.done.heading': 'You are signed up',
+    'signup.done.body': 'Your email address is confirmed. Log in with the username and password you chose.',
 
     'account.admin': 'Admin: email templates',
     'title.admin': 'Email templates | SalesMind',

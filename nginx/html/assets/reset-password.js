@@ -3,16 +3,21 @@
 // token the server refuses (invalid, expired or already used), with the server's message.
 // Otherwise the new password is checked as the user types, with the sign-up rules (except the
 // username one, which only the server can check), and sent with the token.
+// With `&signup=1` the link came from a contested sign-up (several sign-ups for one address): the
+// owner of the mailbox then chooses the username as well, and finishing verifies the address.
 
-import { t, lang, onLangChange } from './i18n.js';
-import { passwordErrors, passwordStrength } from './validation.js';
+import { t, lang, onLangChange, translatePage } from './i18n.js';
+import { passwordErrors, passwordStrength, usernameErrors, normalizeUsername } from './validation.js';
 import { postJson, retryAfterSeconds } from './api.js';
 
 const RESET_CONFIRM_URL = '/api/auth/password-reset/confirm/';
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
+const params = new URLSearchParams(location.search);
+const signup = params.get('signup') === '1';
+
 // Form order: the first invalid field in this order gets the focus.
-const FIELDS = ['password', 'password-confirm'];
+const FIELDS = signup ? ['username', 'password', 'password-confirm'] : ['password', 'password-confirm'];
 
 const section = document.getElementById('reset-section');
 const form = document.getElementById('reset-form');
@@ -25,7 +30,7 @@ const passwordToggle = document.getElementById('password-toggle');
 const inputs = Object.fromEntries(FIELDS.map((name) => [name, document.getElementById(name)]));
 const errorBoxes = Object.fromEntries(FIELDS.map((name) => [name, document.getElementById(`${name}-error`)]));
 
-const token = new URLSearchParams(location.search).get('token') ?? '';
+const token = params.get('token') ?? '';
 
 const state = {
   touched: new Set(), // fields checked as the user types: after leaving them once, or after a submit
@@ -62,9 +67,11 @@ function showDone() {
 
 function clientErrors(field) {
   const password = inputs.password.value;
+  const username = signup ? normalizeUsername(inputs.username.value) : '';
+  if (field === 'username') return usernameErrors(username);
   if (field === 'password') {
-    // The username is not known here: the server checks similarity to it.
-    return passwordErrors(password, '');
+    // On a reset the username is not known here: the server checks similarity to it.
+    return passwordErrors(password, username);
   }
   const confirmation = inputs['password-confirm'].value;
   if (confirmation === '') return ['err.passwordConfirm.required'];
@@ -120,7 +127,7 @@ function setSending(sending) {
   state.sending = sending;
   submitButton.disabled = sending;
   submitButton.setAttribute('aria-busy', String(sending));
-  submitButton.textContent = t(sending ? 'form.sending' : 'reset.submit');
+  submitButton.textContent = t(sending ? 'form.sending' : signup ? 'signup.submit' : 'reset.submit');
 }
 
 // ---------------------------------------------------------------- show/hide, strength
@@ -134,7 +141,7 @@ function renderPasswordToggle() {
 
 passwordToggle.addEventListener('click', () => {
   const type = inputs.password.type === 'password' ? 'text' : 'password';
-  for (const field of FIELDS) inputs[field].type = type;
+  for (const field of ['password', 'password-confirm']) inputs[field].type = type;
   renderPasswordToggle();
 });
 
@@ -154,6 +161,8 @@ for (const field of FIELDS) {
   input.addEventListener('input', () => {
     // Once the user has left a field (or submitted), keep its message in step with every key press.
     if (state.touched.has(field) || hasShownErrors(field)) check(field);
+    // The password may not resemble the username being chosen.
+    if (field === 'username' && (state.touched.has('password') || hasShownErrors('password'))) check('password');
     if (field === 'password') {
       renderStrength();
       const other = 'password-confirm';
@@ -196,6 +205,7 @@ form.addEventListener('submit', async (event) => {
   try {
     ({ response, data: problem } = await postJson(RESET_CONFIRM_URL, {
       token,
+      ...(signup ? { username: inputs.username.value.trim() } : {}),
       password: inputs.password.value,
       locale: lang(),
     }));
@@ -211,7 +221,8 @@ form.addEventListener('submit', async (event) => {
     showDone();
     return;
   }
-  if (response.status === 400 && showProblem(problem)) return;
+  // 409: the chosen username is taken (its message comes with the problem).
+  if ((response.status === 400 || response.status === 409) && showProblem(problem)) return;
   if (response.status === 429) {
     const seconds = retryAfterSeconds(response);
     setStatus(seconds ? { key: 'resend.tooMany', params: { seconds } } : { key: 'resend.tooManyNoWait' });
@@ -235,6 +246,13 @@ function showProblem(problem) {
     showInvalid(byName.token.join(' '), { focus: true });
     return true;
   }
+  if (signup && byName.username) {
+    setFieldErrors('username', { texts: byName.username });
+    if (byName.password) setFieldErrors('password', { texts: byName.password });
+    setStatus({ key: 'status.fix' });
+    inputs.username.focus();
+    return true;
+  }
   if (byName.password) {
     setFieldErrors('password', { texts: byName.password });
     setStatus({ key: 'status.fix' });
@@ -253,6 +271,18 @@ onLangChange(() => {
   renderStrength();
   setSending(state.sending);
 });
+
+if (signup) {
+  // The same form, worded for finishing a sign-up.
+  document.getElementById('username-field').hidden = false;
+  inputs.username.required = true;
+  document.getElementById('reset-heading').dataset.i18n = 'signup.heading';
+  document.querySelector('#reset-section .lead').dataset.i18n = 'signup.lead';
+  document.getElementById('reset-done-heading').dataset.i18n = 'signup.done.heading';
+  document.querySelector('#reset-done [data-i18n="reset.done.body"]').dataset.i18n = 'signup.done.body';
+  document.querySelector('#reset-done [data-i18n="reset.done.note"]').hidden = true;
+  translatePage();
+}
 
 if (TOKEN_SHAPE.test(token)) {
   showOnly(section);

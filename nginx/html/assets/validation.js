@@ -15,7 +15,7 @@ export const EMAIL_MAX_LENGTH = 254;
 export const EMAIL_LOCAL_MAX_LENGTH = 64;
 export const PURPOSE_MAX_LENGTH = 500;
 
-const USERNAME_CHARACTERS = /^[\p{L}\p{Nd}@.+\-_]+$/u;
+const USERNAME_CHARACTERS = /^[\p{L}\p{Nd}.+\-_]+$/u;
 const ALL_DIGITS = /^[0-9]+$/;
 // A bare address: no display name, comment or quotes ("x <a@b.c>" must not pass as a@b.c).
 const EMAIL_SHAPE = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
@@ -32,6 +32,8 @@ export function usernameErrors(username) {
   if (username.length < USERNAME_MIN_LENGTH || username.length > USERNAME_MAX_LENGTH) {
     return ['err.username.length'];
   }
+  // An identifier with @ is always read as an email address, so a username never has one.
+  if (username.includes('@')) return ['err.username.at'];
   if (!USERNAME_CHARACTERS.test(username)) return ['err.username.chars'];
   return [];
 }

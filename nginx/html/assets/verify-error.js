@@ -1,4 +1,4 @@
-// The confirmation link failed; the server says why in `?reason=expired|used|invalid`.
+// The confirmation link failed; the server says why in `?reason=expired|used|invalid|deactivated`.
 // Anything unknown is treated as an invalid link. An expired link can be replaced from here:
 // the form asks for a new one by email address.
 
@@ -6,7 +6,7 @@ import { t, translatePage, onLangChange } from './i18n.js';
 import { emailErrors } from './validation.js';
 import { RESEND_COOLDOWN_SECONDS, Countdown, requestVerificationEmail } from './api.js';
 
-const KNOWN_REASONS = ['expired', 'used', 'invalid'];
+const KNOWN_REASONS = ['expired', 'used', 'invalid', 'deactivated'];
 const requested = new URLSearchParams(location.search).get('reason');
 const reason = KNOWN_REASONS.includes(requested) ? requested : 'invalid';
 

@@ -17,8 +17,22 @@ public sealed class User
 
     public required string PasswordHash { get; set; }
 
-    /// <summary>False until the address is verified.</summary>
+    /// <summary>False until the address is verified, and after an admin deactivates the account.</summary>
     public bool IsActive { get; set; }
+
+    /// <summary>
+    /// Set by an admin; nothing but an admin undoes it. Kept apart from <see cref="IsActive"/>, which
+    /// is also false while the address is unverified: a verification link must never read
+    /// "deactivated" as "not verified yet" and switch the account on.
+    /// </summary>
+    public DateTimeOffset? DeactivatedAt { get; set; }
+
+    /// <summary>
+    /// A second, different sign-up arrived for this address while it was unverified. From then on no
+    /// password submitted with a sign-up becomes active: whoever opens a link proves the mailbox and
+    /// chooses the username and password then (see README, "Pending sign-ups").
+    /// </summary>
+    public DateTimeOffset? ContestedAt { get; set; }
 
     public DateTimeOffset? EmailVerifiedAt { get; set; }
 
@@ -102,6 +116,12 @@ public sealed class PasswordResetToken
     public Guid Id { get; set; }
 
     public Guid UserId { get; set; }
+
+    /// <summary>
+    /// Issued by a verification link of a contested sign-up: using it also chooses the username
+    /// and verifies the address (the link proved the mailbox).
+    /// </summary>
+    public bool CompletesSignup { get; set; }
 
     public required byte[] TokenHash { get; set; }
 

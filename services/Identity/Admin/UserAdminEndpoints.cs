@@ -20,7 +20,8 @@ public static class UserAdminEndpoints
 
     public sealed record UserView(
         Guid Id, string Username, string Email, bool IsActive, DateTimeOffset? EmailVerifiedAt, DateTimeOffset CreatedAt,
-        IReadOnlyList<string> Roles, DateTimeOffset? LockedUntil, ProfileView? Profile, EmailDeliveryView? EmailDelivery);
+        IReadOnlyList<string> Roles, DateTimeOffset? LockedUntil, ProfileView? Profile, EmailDeliveryView? EmailDelivery,
+        DateTimeOffset? DeactivatedAt);
 
     public sealed record UserPage(IReadOnlyList<UserView> Users, string? Next);
 
@@ -92,6 +93,14 @@ public static class UserAdminEndpoints
             return NotFoundProblem(id);
         }
 
+        if (user.DeactivatedAt is not null)
+        {
+            return TypedResults.Conflict(new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict, Title = "Deactivated", Detail = $"User {id} is deactivated; no link is sent for it.",
+            });
+        }
+
         if (user.EmailVerifiedAt is not null)
         {
             return TypedResults.Conflict(new ProblemDetails
@@ -107,12 +116,19 @@ public static class UserAdminEndpoints
         return TypedResults.Accepted((string?)null);
     }
 
-    /// <summary>The account can no longer log in; its sessions and admin tokens end now.</summary>
+    /// <summary>
+    /// The account can no longer log in; its sessions and admin tokens end now. Pending or
+    /// verified, it stays so whatever link is opened later (each link checks <c>deactivated_at</c>,
+    /// not just <c>is_active</c>, which also means "not verified yet"). Deactivating again keeps the first time.
+    /// </summary>
     private static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeactivateAsync(
         Guid id, IdentityDb db, AdminAccountCheck adminCheck, TimeProvider time, CancellationToken ct)
     {
+        var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var updated = await db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(set => set.SetProperty(u => u.IsActive, false), ct);
+        var updated = await db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(set => set
+            .SetProperty(u => u.IsActive, false)
+            .SetProperty(u => u.DeactivatedAt, u => u.DeactivatedAt ?? now), ct);
         if (updated == 0)
         {
             return NotFoundProblem(id);
@@ -158,7 +174,8 @@ public static class UserAdminEndpoints
     private static UserView View(User u, Dictionary<string, EmailAddressState> states) => new(
         u.Id, u.Username, u.Email, u.IsActive, u.EmailVerifiedAt, u.CreatedAt, u.Roles, u.LockedUntil,
         u.Profile is null ? null : new ProfileView(u.Profile.Industry, u.Profile.SalesExperience, u.Profile.Purpose, u.Profile.Locale),
-        states.TryGetValue(u.NormalizedEmail, out var s) ? new EmailDeliveryView(s.Status, s.Template, s.Diagnostic, s.OccurredAt) : null);
+        states.TryGetValue(u.NormalizedEmail, out var s) ? new EmailDeliveryView(s.Status, s.Template, s.Diagnostic, s.OccurredAt) : null,
+        u.DeactivatedAt);
 
     private static NotFound<ProblemDetails> NotFoundProblem(Guid id) => TypedResults.NotFound(new ProblemDetails
     {

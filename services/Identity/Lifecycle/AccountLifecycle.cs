@@ -11,7 +11,9 @@ namespace SalesMind.Identity.Lifecycle;
 /// Unverified accounts: one reminder with a fresh link after <c>ReminderAfter</c> (24 h), deletion
 /// after <c>DeleteUnverifiedAfter</c> (7 days), both announced through the outbox. Safe with
 /// several Identity instances: each batch is claimed with FOR UPDATE SKIP LOCKED, and the
-/// reminder mark is written in the same transaction as its event.
+/// reminder mark is written in the same transaction as its event. Accounts an admin deactivated are
+/// left alone: no link goes to them, and deleting them would free the address for a new sign-up
+/// behind the admin's back.
 /// </summary>
 public sealed partial class AccountLifecycle(
     IServiceScopeFactory scopes, IOptions<AccountOptions> options, TimeProvider time, ILogger<AccountLifecycle> logger) : BackgroundService
@@ -77,7 +79,7 @@ public sealed partial class AccountLifecycle(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var due = await db.Users.FromSql($"""
             SELECT * FROM users
-             WHERE email_verified_at IS NULL AND verification_reminder_sent_at IS NULL
+             WHERE email_verified_at IS NULL AND verification_reminder_sent_at IS NULL AND deactivated_at IS NULL
                AND created_at <= {cutoff} AND created_at > {deleteCutoff}
              ORDER BY created_at LIMIT {BatchSize}
              FOR UPDATE SKIP LOCKED
@@ -106,7 +108,7 @@ public sealed partial class AccountLifecycle(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var due = await db.Users.FromSql($"""
             SELECT * FROM users
-             WHERE email_verified_at IS NULL AND created_at <= {cutoff}
+             WHERE email_verified_at IS NULL AND deactivated_at IS NULL AND created_at <= {cutoff}
              ORDER BY created_at LIMIT {BatchSize}
              FOR UPDATE SKIP LOCKED
             """).ToListAsync(ct);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using SalesMind.Contracts;
 using SalesMind.Identity.Accounts;
 using SalesMind.Identity.Data;
@@ -20,7 +21,8 @@ namespace SalesMind.Identity.PasswordReset;
 public static partial class PasswordResetEndpoints
 {
 
-    public sealed record ResetConfirmation(string? Token, string? Password, string? Locale);
+    /// <param name="Username">Only for a link that completes a contested sign-up (the page asks for it then).</param>
+    public sealed record ResetConfirmation(string? Token, string? Password, string? Locale, string? Username = null);
 
     public sealed record ResetAccepted(string Status);
 
@@ -56,7 +58,7 @@ public static partial class PasswordResetEndpoints
         var user = await db.Users.FromSql($"SELECT * FROM users WHERE normalized_email = {normalized} FOR UPDATE").SingleOrDefaultAsync(ct);
         // Only verified accounts: an unverified one has no password worth resetting yet (it gets
         // a verification link instead, through resend). One link a minute, as for verification.
-        if (user is { EmailVerifiedAt: not null, IsActive: true })
+        if (user is { EmailVerifiedAt: not null, IsActive: true, DeactivatedAt: null })
         {
             var last = await db.PasswordResetTokens.Where(t => t.UserId == user.Id).MaxAsync(t => (DateTimeOffset?)t.CreatedAt, ct);
             if (last is null || now - last >= settings.ResendCooldown)
@@ -81,7 +83,8 @@ public static partial class PasswordResetEndpoints
     }
 
     internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ConfirmAsync(
-        HttpRequest http, IdentityDb db, PasswordHashing hashing, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+        HttpRequest http, IdentityDb db, PasswordHashing hashing, IOptions<AccountOptions> options, TimeProvider time, ILoggerFactory loggers,
+        CancellationToken ct)
     {
         ResetConfirmation? request;
         try
@@ -90,7 +93,7 @@ public static partial class PasswordResetEndpoints
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException)
         {
-            return TypedResults.Problem("Send {\"token\": …, \"password\": …} as application/json.", statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
+            return TypedResults.Problem("Send {\"token\": …, \"password\": …} (with \"username\" to finish a sign-up) as application/json.", statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
         }
 
         var locale = RegistrationRules.LocaleOf(request?.Locale);
@@ -124,6 +127,17 @@ public static partial class PasswordResetEndpoints
         }
 
         var user = await db.Users.FromSql($"SELECT * FROM users WHERE id = {stored.UserId} FOR UPDATE").SingleAsync(ct);
+        if (user.DeactivatedAt is not null)
+        {
+            // A link sent before an admin closed the account must not hand it a fresh password.
+            return TokenProblem("token.deactivated");
+        }
+
+        if (stored.CompletesSignup)
+        {
+            return await CompleteSignupAsync(db, hashing, user, stored, request!, locale, options.Value, now, loggers, ct);
+        }
+
         var password = request.Password ?? "";
         if (RegistrationRules.PasswordProblem(password, user.Username) is { } problem)
         {
@@ -144,6 +158,94 @@ public static partial class PasswordResetEndpoints
         LogReset(loggers.CreateLogger("SalesMind.Identity.PasswordReset"), user.Id);
         return TypedResults.NoContent();
     }
+
+    /// <summary>
+    /// The end of a contested sign-up: the person who opened a verification link (so owns the
+    /// mailbox) chooses the username and password, and only now is the address verified. Whatever
+    /// credentials any sign-up form submitted for this address are replaced.
+    /// </summary>
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> CompleteSignupAsync(
+        IdentityDb db, PasswordHashing hashing, User user, PasswordResetToken stored, ResetConfirmation request, string locale,
+        AccountOptions settings, DateTimeOffset now, ILoggerFactory loggers, CancellationToken ct)
+    {
+        if (user.EmailVerifiedAt is not null)
+        {
+            // Another set-password link of this sign-up was used first.
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["token"] = [Messages.Get("token.used", locale)] }, title: "Unusable link");
+        }
+
+        var username = RegistrationRules.NormalizeUsername(request.Username);
+        var password = request.Password ?? "";
+        var errors = new Dictionary<string, string[]>();
+        if (RegistrationRules.UsernameProblem(username) is { } usernameProblem)
+        {
+            errors["username"] = [Messages.Get(usernameProblem, locale)];
+        }
+
+        if (RegistrationRules.PasswordProblem(password, username) is { } passwordProblem)
+        {
+            errors["password"] = [Messages.Get(passwordProblem, locale)];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Invalid username or password");
+        }
+
+        var normalized = username.ToLowerInvariant();
+        if (await db.Users.AnyAsync(u => u.NormalizedUsername == normalized && u.Id != user.Id, ct))
+        {
+            return UsernameTaken(locale);
+        }
+
+        user.Username = username;
+        user.NormalizedUsername = normalized;
+        user.PasswordHash = await hashing.HashAsync(password);
+        user.FailedLogins = 0;
+        user.LockedUntil = null;
+        user.IsActive = true;
+        user.EmailVerifiedAt = now;
+        stored.UsedAt = now;
+        var userLocale = await db.Profiles.Where(p => p.UserId == user.Id).Select(p => p.Locale).FirstOrDefaultAsync(ct) ?? Messages.DefaultLocale;
+        db.AddOutboxMessage(new UserEmailVerified(user.Id, user.Email, now, user.Username, userLocale, settings.Url("/login.html")), now);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // Someone signed up with that name a moment ago.
+            return UsernameTaken(locale);
+        }
+
+        // Every other link of this sign-up counts as used now: opening a verification link again
+        // says "verified", as after any verification; another set-password link says "used".
+        await db.VerificationTokens
+            .Where(t => t.UserId == user.Id && t.UsedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.UsedAt, now), ct);
+        await db.PasswordResetTokens
+            .Where(t => t.UserId == user.Id && t.UsedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.UsedAt, now), ct);
+        await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
+        await db.Database.CommitTransactionAsync(ct);
+        LogSignupCompleted(loggers.CreateLogger("SalesMind.Identity.PasswordReset"), user.Id);
+        return TypedResults.NoContent();
+    }
+
+    private static ProblemHttpResult UsernameTaken(string locale) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]>
+        {
+            ["username"] = [Messages.Get("username.taken", locale)],
+        })
+        {
+            Status = StatusCodes.Status409Conflict,
+            Title = "Username taken",
+            Detail = Messages.Get("username.taken", locale),
+        });
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} chose a username and password through a contested sign-up's link")]
+    private static partial void LogSignupCompleted(ILogger logger, Guid userId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} set a new password through a reset link")]
     private static partial void LogReset(ILogger logger, Guid userId);

@@ -14,7 +14,8 @@ public static class Messages
     {
         ["username.required"] = ("ユーザー名を入力してください。", "Enter a username."),
         ["username.length"] = ("ユーザー名は3〜150文字で入力してください。", "Username must be 3 to 150 characters."),
-        ["username.characters"] = ("ユーザー名に使えるのは文字、数字と @ . + - _ だけです。", "Username may contain only letters, digits and @ . + - _."),
+        ["username.characters"] = ("ユーザー名に使えるのは文字、数字と . + - _ だけです。", "Username may contain only letters, digits and . + - _."),
+        ["username.at"] = ("ユーザー名に @ は使えません（メールアドレスと区別するためです）。", "A username cannot contain @, so that it is never mistaken for an email address."),
         ["username.taken"] = ("このユーザー名はすでに使われています。", "This username is already taken."),
         ["email.required"] = ("メールアドレスを入力してください。", "Enter an email address."),
         ["email.invalid"] = ("有効なメールアドレスを入力してください。", "Enter a valid email address."),
@@ -31,6 +32,7 @@ public static class Messages
         ["locale.invalid"] = ("言語は ja か en を指定してください。", "Locale must be ja or en."),
         ["token.invalid"] = ("このリンクは無効です。もう一度お手続きください。", "This link is not valid. Please ask for a new one."),
         ["token.expired"] = ("このリンクは有効期限が切れています。もう一度お手続きください。", "This link has expired. Please ask for a new one."),
+        ["token.deactivated"] = ("このアカウントは無効化されているため、このリンクは使えません。", "This account has been deactivated, so this link cannot be used."),
         ["token.used"] = ("このリンクはすでに使われています。もう一度お手続きください。", "This link was already used. Please ask for a new one."),
         ["field.unknown"] = ("この項目は受け付けていません。", "This field is not accepted."),
         ["field.not_string"] = ("文字列で指定してください。", "Must be a string."),

@@ -78,101 +78,141 @@ public static partial class RegistrationEndpoints
             return TypedResults.Accepted((string?)null, response);
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-
-        // The username first: whether a name is taken is public anyway, and answering 409 before
-        // looking at the address means the answer never depends on who owns the address.
-        if (await IsTakenAsync(db, hashing, registration, ct) is { } taken)
+        // Two rounds at most: a sign-up that loses the race to insert an address is handled in a
+        // second round as one that arrived later (the address is then contested), never dropped,
+        // or racing sign-ups could leave the first one standing uncontested.
+        for (var round = 0; ; round++)
         {
-            await tx.CommitAsync(ct);
-            return taken ? UsernameTaken(locale) : await AcceptedAsync(null);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+
+            // The username first: whether a name is taken is public anyway, and answering 409 before
+            // looking at the address means the answer never depends on who owns the address.
+            if (await IsTakenAsync(db, hashing, registration, ct) is { } taken)
+            {
+                await tx.CommitAsync(ct);
+                return taken ? UsernameTaken(locale) : await AcceptedAsync(null);
+            }
+
+            // Locked, so parallel sign-ups with one address are decided one after another.
+            var owner = await db.Users
+                .FromSql($"SELECT * FROM users WHERE normalized_email = {registration.NormalizedEmail} FOR UPDATE")
+                .Include(u => u.Profile)
+                .SingleOrDefaultAsync(ct);
+            if (owner is not null && owner.NormalizedUsername == registration.NormalizedUsername && owner.EmailVerifiedAt is null
+                && await hashing.VerifyAsync(owner.PasswordHash, registration.Password))
+            {
+                // A copy of this very sign-up got here first (we waited for its lock): same answer, nothing twice.
+                await tx.CommitAsync(ct);
+                return await AcceptedAsync(null);
+            }
+
+            if (owner is not null)
+            {
+                var mailed = await AddressInUseAsync(db, owner, registration, settings, now, ct);
+                await tx.CommitAsync(ct);
+                LogDuplicateEmail(log, owner.Id);
+                return await AcceptedAsync(mailed);
+            }
+
+            var user = new User
+            {
+                Id = Guid.CreateVersion7(now),
+                Username = registration.Username,
+                NormalizedUsername = registration.NormalizedUsername,
+                Email = registration.Email,
+                NormalizedEmail = registration.NormalizedEmail,
+                PasswordHash = passwordHash,
+                IsActive = false,
+                CreatedAt = now,
+                Profile = new UserProfile
+                {
+                    Industry = registration.Industry,
+                    SalesExperience = registration.SalesExperience,
+                    Purpose = registration.Purpose,
+                    Locale = registration.Locale,
+                },
+            };
+            db.Users.Add(user);
+            var sent = VerificationMail.Add(db, user, registration.Locale, settings, now).MessageId;
+
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+            }
+            catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg)
+            {
+                // Lost a race with a concurrent sign-up for the same name or address (or with a copy
+                // of this very request, sent twice by some hop on the way).
+                await tx.RollbackAsync(CancellationToken.None);
+                db.ChangeTracker.Clear();
+                if (pg.ConstraintName?.Contains("username", StringComparison.Ordinal) == true)
+                {
+                    return await IsTakenAsync(db, hashing, registration, ct) == false
+                        ? await AcceptedAsync(null)
+                        : UsernameTaken(locale);
+                }
+
+                if (round == 0)
+                {
+                    continue;
+                }
+
+                return await AcceptedAsync(null);
+            }
+
+            LogRegistered(log, user.Id);
+            return await AcceptedAsync(sent);
+        }
+    }
+
+    /// <summary>
+    /// A sign-up for an address that has an account, other than a copy of the one that made it.
+    /// Answered with the same 202 as a new sign-up; only the address's owner learns more, by mail,
+    /// at most once per interval, so this cannot flood someone's mailbox. Returns the event that
+    /// mails them, if any.
+    /// </summary>
+    /// <remarks>
+    /// An unverified account becomes contested and stays so: the newcomer's password and name are
+    /// dropped (never stored), and from now on no password typed into a sign-up form activates
+    /// through a link; whoever opens one proves the mailbox and then chooses the username and
+    /// password (<see cref="VerificationEndpoints"/>). Neither the first nor a later sign-up can
+    /// therefore plant credentials for an address it does not own.
+    /// </remarks>
+    private static async Task<Guid?> AddressInUseAsync(
+        IdentityDb db, User owner, ValidRegistration registration, AccountOptions settings, DateTimeOffset now, CancellationToken ct)
+    {
+        if (owner.DeactivatedAt is not null)
+        {
+            // An admin closed this account: no link of any kind goes out for it.
+            return null;
         }
 
-        // Locked, so parallel sign-ups with one address cannot all pass the once-an-hour check.
-        var owner = await db.Users
-            .FromSql($"SELECT * FROM users WHERE normalized_email = {registration.NormalizedEmail} FOR UPDATE")
-            .Include(u => u.Profile)
-            .SingleOrDefaultAsync(ct);
-        if (owner is not null && owner.NormalizedUsername == registration.NormalizedUsername && owner.EmailVerifiedAt is null
-            && await hashing.VerifyAsync(owner.PasswordHash, registration.Password))
+        if (owner.EmailVerifiedAt is null)
         {
-            // A copy of this very sign-up got here first (we waited for its lock): same answer, nothing twice.
-            await tx.CommitAsync(ct);
-            return await AcceptedAsync(null);
+            owner.ContestedAt ??= now;
         }
 
         Guid? mailed = null;
-        if (owner is not null)
+        if (owner.DuplicateSignupNoticeAt is null || owner.DuplicateSignupNoticeAt < now - settings.DuplicateSignupNoticeInterval)
         {
-            // Same 202 as a new sign-up; only the address's owner learns more, by mail. At most
-            // one such mail per interval, so this cannot be used to flood someone's mailbox.
-            if (owner.DuplicateSignupNoticeAt is null || owner.DuplicateSignupNoticeAt < now - settings.DuplicateSignupNoticeInterval)
+            owner.DuplicateSignupNoticeAt = now;
+            if (owner.EmailVerifiedAt is null)
             {
-                owner.DuplicateSignupNoticeAt = now;
-                if (owner.EmailVerifiedAt is null)
-                {
-                    await RestartPendingAccountAsync(db, owner, registration, passwordHash, now, ct);
-                    mailed = VerificationMail.Add(db, owner, registration.Locale, settings, now).MessageId;
-                }
-                else
-                {
-                    mailed = db.AddOutboxMessage(new AccountAlreadyExists(
-                        owner.Id, owner.Username, owner.Email, registration.Locale, settings.Url("/login.html"), now), now);
-                }
-
-                await db.SaveChangesAsync(ct);
+                // A fresh link in the language of this sign-up. Earlier links keep working: they all
+                // went to this one mailbox, and none of them activates a typed password any more, so
+                // the owner may open whichever they find first.
+                mailed = VerificationMail.Add(db, owner, registration.Locale, settings, now).MessageId;
             }
-
-            await tx.CommitAsync(ct);
-            LogDuplicateEmail(log, owner.Id);
-            return await AcceptedAsync(mailed);
-        }
-
-        var user = new User
-        {
-            Id = Guid.CreateVersion7(now),
-            Username = registration.Username,
-            NormalizedUsername = registration.NormalizedUsername,
-            Email = registration.Email,
-            NormalizedEmail = registration.NormalizedEmail,
-            PasswordHash = passwordHash,
-            IsActive = false,
-            CreatedAt = now,
-            Profile = new UserProfile
+            else
             {
-                Industry = registration.Industry,
-                SalesExperience = registration.SalesExperience,
-                Purpose = registration.Purpose,
-                Locale = registration.Locale,
-            },
-        };
-        db.Users.Add(user);
-        mailed = VerificationMail.Add(db, user, registration.Locale, settings, now).MessageId;
-
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg)
-        {
-            // Lost a race with a concurrent sign-up for the same name or address (or with a copy
-            // of this very request, sent twice by some hop on the way).
-            if (pg.ConstraintName?.Contains("username", StringComparison.Ordinal) == true)
-            {
-                await tx.RollbackAsync(CancellationToken.None);
-                db.ChangeTracker.Clear();
-                return await IsTakenAsync(db, hashing, registration, ct) == false
-                    ? await AcceptedAsync(null)
-                    : UsernameTaken(locale);
+                mailed = db.AddOutboxMessage(new AccountAlreadyExists(
+                    owner.Id, owner.Username, owner.Email, registration.Locale, settings.Url("/login.html"), now), now);
             }
-
-            await tx.RollbackAsync(CancellationToken.None);
-            return await AcceptedAsync(null);
         }
 
-        LogRegistered(log, user.Id);
-        return await AcceptedAsync(mailed);
+        await db.SaveChangesAsync(ct);
+        return mailed;
     }
 
     /// <summary>
@@ -196,25 +236,6 @@ public static partial class RegistrationEndpoints
         var sameAccount = holder.NormalizedEmail == registration.NormalizedEmail && holder.EmailVerifiedAt is null;
         var samePassword = await hashing.VerifyAsync(sameAccount ? holder.PasswordHash : null, registration.Password);
         return !(sameAccount && samePassword);
-    }
-
-    /// <summary>
-    /// A never-verified account signed up for again: the newest sign-up replaces it (name,
-    /// password, profile) and earlier links stop working. Only the address's owner can finish
-    /// a sign-up, so someone who registered the address first cannot keep the account.
-    /// </summary>
-    private static async Task RestartPendingAccountAsync(
-        IdentityDb db, User owner, ValidRegistration registration, string passwordHash, DateTimeOffset now, CancellationToken ct)
-    {
-        owner.Username = registration.Username;
-        owner.NormalizedUsername = registration.NormalizedUsername;
-        owner.PasswordHash = passwordHash;
-        owner.Profile ??= new UserProfile { UserId = owner.Id, Industry = registration.Industry, Locale = registration.Locale };
-        owner.Profile.Industry = registration.Industry;
-        owner.Profile.SalesExperience = registration.SalesExperience;
-        owner.Profile.Purpose = registration.Purpose;
-        owner.Profile.Locale = registration.Locale;
-        await VerificationMail.RevokeAsync(db, owner.Id, now, ct);
     }
 
     private static ProblemHttpResult UsernameTaken(string locale) =>

@@ -47,17 +47,9 @@ public static partial class RegistrationRules
 
         void Fail(string field, string key) => errors.TryAdd(field, key);
 
-        if (username.Length == 0)
+        if (UsernameProblem(username) is { } usernameProblem)
         {
-            Fail("username", "username.required");
-        }
-        else if (username.Length is < UsernameMin or > UsernameMax)
-        {
-            Fail("username", "username.length");
-        }
-        else if (!UsernamePattern().IsMatch(username))
-        {
-            Fail("username", "username.characters");
+            Fail("username", usernameProblem);
         }
 
         if (email.Length == 0)
@@ -109,10 +101,24 @@ public static partial class RegistrationRules
     }
 
     /// <summary>
+    /// The message key of the first username rule broken, or null. No <c>@</c>: an identifier with
+    /// one is always read as an address (<see cref="Accounts.AccountLookup"/>), so a username shaped
+    /// like someone's address could otherwise stand in for it.
+    /// </summary>
+    public static string? UsernameProblem(string username) => username switch
+    {
+        { Length: 0 } => "username.required",
+        { Length: < UsernameMin or > UsernameMax } => "username.length",
+        _ when username.Contains('@', StringComparison.Ordinal) => "username.at",
+        _ when !UsernamePattern().IsMatch(username) => "username.characters",
+        _ => null,
+    };
+
+    /// <summary>
     /// NFKC, as usernames are compared in that form (full-width "ＡＢＣ" is "ABC"). Text that
     /// cannot be normalized keeps its raw form and fails the character rule.
     /// </summary>
-    private static string NormalizeUsername(string? username)
+    public static string NormalizeUsername(string? username)
     {
         var trimmed = username?.Trim() ?? "";
         try
@@ -206,7 +212,7 @@ public static partial class RegistrationRules
         return set;
     }
 
-    [GeneratedRegex(@"^[\p{L}\p{Nd}@.+\-_]+$")]
+    [GeneratedRegex(@"^[\p{L}\p{Nd}.+\-_]+$")]
     private static partial Regex UsernamePattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")]

@@ -68,8 +68,9 @@ public static partial class SessionEndpoints
         var settings = options.Value;
         var now = time.GetUtcNow();
         var normalized = identifier.ToLowerInvariant();
-        var user = await db.Users.Include(u => u.Profile)
-            .SingleOrDefaultAsync(u => u.NormalizedUsername == normalized || u.NormalizedEmail == normalized, ct);
+        // By address when it has an @, by username otherwise: never both (a username shaped like
+        // someone's address would make two matches, and pick or crash).
+        var user = await db.Users.Include(u => u.Profile).FindByIdentifierAsync(identifier, ct);
 
         if (user?.LockedUntil > now)
         {
@@ -113,7 +114,7 @@ public static partial class SessionEndpoints
         user.FailedLogins = 0;
         user.LockedUntil = null;
         throttle.RecordSuccess(normalized);
-        if (user is { EmailVerifiedAt: not null, IsActive: false })
+        if (user is { DeactivatedAt: not null } or { EmailVerifiedAt: not null, IsActive: false })
         {
             await db.SaveChangesAsync(ct);
             return TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails

@@ -71,6 +71,10 @@ namespace SalesMind.Identity.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<bool>("CompletesSignup")
+                        .HasColumnType("boolean")
+                        .HasColumnName("completes_signup");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -149,9 +153,17 @@ namespace SalesMind.Identity.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<DateTimeOffset?>("ContestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("contested_at");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DeactivatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deactivated_at");
 
                     b.Property<DateTimeOffset?>("DuplicateSignupNoticeAt")
                         .HasColumnType("timestamp with time zone")
