@@ -57,6 +57,8 @@ public sealed class NotifierApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Smtp:MailLogPath", Stack.PostfixLog);
         builder.UseSetting("Bounces:ListenPort", BouncePort.ToString());
         builder.UseSetting("Bounces:Domain", BounceDomain);
+        // Every test's admin is "test": the hourly test-send limit is tested with admins of its own.
+        builder.UseSetting("Notifier:TestSendsPerHour", "1000");
     }
 
     /// <summary>A client carrying an admin's bearer token (subject <c>test</c>).</summary>

@@ -187,6 +187,8 @@ public sealed class TemplateStore(IOptions<MailOptions> mail, TimeProvider time)
         NotifierDb db, string key, string locale, IReadOnlyDictionary<string, string> values, CancellationToken ct,
         IReadOnlyDictionary<string, string>? shown = null)
     {
+        // The first email after a fresh migration may come before anything else has seeded.
+        await EnsureSeededAsync(db, ct);
         var template = await db.Templates.AsNoTracking().FirstOrDefaultAsync(t => t.Key == key, ct)
             ?? throw new InvalidOperationException($"No template '{key}'.");
         var version = await ActiveVersionAsync(db, key, locale, ct)
