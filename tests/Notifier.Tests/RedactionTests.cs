@@ -170,6 +170,25 @@ public sealed class RedactionTests(NotifierApp app)
         await JsonAsync(await app.AdminClient().PostAsJsonAsync("/api/admin/templates/welcome/test-send", new { to = Stack.NewMailbox("other-admin"), locale = "en" }), HttpStatusCode.Accepted);
     }
 
+    [Fact]
+    public async Task The_API_reference_runs_no_inline_script()
+    {
+        var response = await app.CreateClient().GetAsync("/docs/");
+        var page = await response.Content.ReadAsStringAsync();
+
+        var policy = response.Headers.GetValues("Content-Security-Policy").Single();
+        var scriptSrc = policy.Split(';').Select(d => d.Trim()).Single(d => d.StartsWith("script-src ", StringComparison.Ordinal));
+        Assert.DoesNotContain("'unsafe-inline'", scriptSrc);
+        Assert.DoesNotContain("'unsafe-eval'", scriptSrc);
+        // Every <script> is a file or a JSON data block (which a browser never runs).
+        var scripts = System.Text.RegularExpressions.Regex.Matches(page, "<script[^>]*>").Select(m => m.Value).ToList();
+        Assert.NotEmpty(scripts);
+        Assert.All(scripts, tag => Assert.True(tag.Contains("src=", StringComparison.Ordinal) || tag.Contains("type=\"application/json\"", StringComparison.Ordinal), tag));
+        Assert.Contains("openapi/v1.json", page);
+        Assert.Equal(HttpStatusCode.OK, (await app.CreateClient().GetAsync("/docs/init.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.CreateClient().GetAsync("/docs/scalar.aspnetcore.js")).StatusCode);
+    }
+
     /// <summary>An admin client for <paramref name="subject"/>, whose token names <paramref name="email"/> as its own address.</summary>
     private HttpClient ClientFor(string subject, string? email)
     {
