@@ -62,6 +62,24 @@ public sealed class RedactionTests(NotifierApp app)
     }
 
     [Fact]
+    public async Task A_test_send_with_a_real_link_in_its_data_is_stored_redacted_too()
+    {
+        var to = Stack.NewMailbox("redact-test-send");
+        var token = NewToken();
+
+        var accepted = await JsonAsync(await app.AdminClient().PostAsJsonAsync("/api/admin/templates/email-verification/test-send",
+            new { to, locale = "en", data = new Dictionary<string, string> { ["VerificationUrl"] = $"https://salesmind.example/api/auth/verify-email/?token={token}" } }),
+            HttpStatusCode.Accepted);
+
+        var mail = Assert.Single(await Mailbox.WaitForAsync(to, Patience));
+        Assert.Contains($"verify-email/?token={token}", mail.TextBody);
+        var id = accepted.GetProperty("delivery_id").GetGuid();
+        await Eventually.HoldsAsync(async () => await StatusAsync(to) is "sent" or "delivered", Patience, "test send handed over");
+        Assert.DoesNotContain(token, await (await app.AdminClient().GetAsync($"/api/admin/deliveries/{id}?include=body")).Content.ReadAsStringAsync());
+        Assert.DoesNotContain(token, await StoredAsync(to));
+    }
+
+    [Fact]
     public async Task A_waiting_verification_email_keeps_its_link_only_sealed()
     {
         // Deferred by the mail server: the dispatcher still needs the link, and keeps it only sealed.

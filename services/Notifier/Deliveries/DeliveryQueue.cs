@@ -52,6 +52,15 @@ public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates
     {
         var now = time.GetUtcNow();
         var address = recipient.ToLowerInvariant();
+        var (shown, live) = (rendered.Email, rendered.Live);
+        if (live is null)
+        {
+            // A link no model field declares (a test send's own data, a custom template's
+            // variable) gets the same treatment when it carries a token.
+            var redacted = new RenderedEmail(SecretRedaction.Redact(shown.Subject), SecretRedaction.Redact(shown.Html), SecretRedaction.Redact(shown.Text));
+            (shown, live) = redacted == shown ? (shown, null) : (redacted, shown);
+        }
+
         // An address that bounced hard is not sent to again until its suppression ends or is lifted.
         var suppression = await db.Suppressions.AsNoTracking()
             .FirstOrDefaultAsync(x => x.Address == address && x.LiftedAt == null && x.ExpiresAt > now, ct);
@@ -64,9 +73,9 @@ public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates
             TemplateVersionId = rendered.VersionId,
             Locale = locale,
             Recipient = recipient,
-            Subject = rendered.Email.Subject,
-            HtmlBody = rendered.Email.Html,
-            TextBody = rendered.Email.Text,
+            Subject = shown.Subject,
+            HtmlBody = shown.Html,
+            TextBody = shown.Text,
             FromAddress = rendered.From.Address,
             FromName = rendered.From.DisplayName,
             ReplyTo = rendered.From.ReplyTo,
@@ -78,7 +87,7 @@ public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates
             CreatedAt = now,
             UpdatedAt = now,
         };
-        if (rendered.Live is { } live)
+        if (live is not null)
         {
             delivery.LinksRedacted = true;
             // Nothing is sent to a suppressed address: its working link is not kept at all.
