@@ -167,7 +167,8 @@ nginx_production() {
 # The local stack's template, rendered the way ./stack renders it.
 nginx_local() {
   local dir="$TMP/nginx-local"
-  mkdir -p "$dir/conf.d"
+  # The site logs to ../logs/ from nginx's prefix, as on the stack (.stack/nginx -> .stack/logs).
+  mkdir -p "$dir/conf.d" "$TMP/logs"
   LISTEN_ADDRESS="127.0.0.1:8080" IDENTITY_UPSTREAM="127.0.0.1:5001" NOTIFIER_UPSTREAM="127.0.0.1:5002" \
     STATIC_ROOT="$ROOT/nginx/html" \
     envsubst "\${LISTEN_ADDRESS} \${IDENTITY_UPSTREAM} \${NOTIFIER_UPSTREAM} \${STATIC_ROOT}" \

@@ -25,7 +25,7 @@ public static class NotifierServices
         var services = builder.Services;
         var connectionString = builder.Configuration.GetConnectionString("Notifier")
             ?? throw new InvalidOperationException("Missing configuration 'ConnectionStrings:Notifier' (env ConnectionStrings__Notifier).");
-        builder.RequireProductionSecrets(connectionString, "Auth:PublicKey|Auth:PublicKeyFile", "RabbitMq:Password");
+        builder.RequireProductionSecrets(connectionString, "Auth:PublicKey|Auth:PublicKeyFile", "RabbitMq:Password", "Notifier:BodyEncryptionKey");
 
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.MailLogPath is null || Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(o.MailLogPath))),
@@ -42,6 +42,11 @@ public static class NotifierServices
                 (o, smtp) => o.LockDuration >= 3 * smtp.Value.Timeout + TimeSpan.FromSeconds(10),
                 "Deliveries:LockDuration must be at least 3 × Smtp:Timeout + 10 s, or a slow send could be taken over and sent twice.")
             .ValidateOnStart();
+        services.AddOptions<BodyEncryptionOptions>().BindConfiguration(BodyEncryptionOptions.Section).ValidateDataAnnotations()
+            .Validate(o => BodyEncryptionOptions.IsValidKey(o.BodyEncryptionKey),
+                "Notifier:BodyEncryptionKey must be base64 of at least 32 random bytes (openssl rand -base64 32).")
+            .ValidateOnStart();
+        services.AddOptions<TestSendOptions>().BindConfiguration(TestSendOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
         services.AddDbContext<NotifierDb>((sp, options) => options
@@ -61,6 +66,7 @@ public static class NotifierServices
         // One store for the process: it caches parsed template versions (which never change).
         services.AddSingleton<TemplateStore>();
         services.AddScoped<DeliveryQueue>();
+        services.AddSingleton<BodySealer>();
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<ISmtpSender, MailKitSmtpSender>();
         services.AddSingleton<PostfixMailLog>();

@@ -51,7 +51,8 @@ public static class OutboxAdminEndpoints
         {
             rows.Add(new DeadLetter(
                 reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5),
+                // An error message may quote the message (a link with its token): never shown live.
+                SecretRedaction.RedactOrNull(reader.IsDBNull(4) ? null : reader.GetString(4)), reader.GetFieldValue<DateTimeOffset>(5),
                 reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)));
         }
 
@@ -59,16 +60,31 @@ public static class OutboxAdminEndpoints
     }
 
     /// <summary>After the cause is fixed (say, a contract deployed again): publish the row again, attempts reset.</summary>
-    private static async Task<Results<Accepted, NotFound<ProblemDetails>>> RetryAsync(
+    private static async Task<Results<Accepted, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> RetryAsync(
         long id, OutboxDataSource dataSource, OutboxSignal signal, CancellationToken ct)
     {
         await using var update = dataSource.Value.CreateCommand("""
             UPDATE outbox_message SET dead_lettered_at = NULL, attempts = 0, available_at = now(), locked_until = NULL
-             WHERE id = $1 AND dead_lettered_at IS NOT NULL
+             WHERE id = $1 AND dead_lettered_at IS NOT NULL AND strpos(body::text, $2) = 0
             """);
         update.Parameters.Add(new NpgsqlParameter { Value = id });
+        update.Parameters.Add(new NpgsqlParameter { Value = "=" + SecretRedaction.Marker });
         if (await update.ExecuteNonQueryAsync(ct) == 0)
         {
+            await using var exists = dataSource.Value.CreateCommand("SELECT 1 FROM outbox_message WHERE id = $1 AND dead_lettered_at IS NOT NULL");
+            exists.Parameters.Add(new NpgsqlParameter { Value = id });
+            if (await exists.ExecuteScalarAsync(ct) is not null)
+            {
+                // Publishing it would mail a link that no longer works.
+                return TypedResults.Conflict(new ProblemDetails
+                {
+                    Status = StatusCodes.Status409Conflict,
+                    Title = "Needs a new link",
+                    Detail = $"Outbox row {id} carried a single-use account link, removed when it was dead-lettered. " +
+                        "The user asks for a new one (resend the verification email, or request the reset again).",
+                });
+            }
+
             return TypedResults.NotFound(new ProblemDetails
             {
                 Status = StatusCodes.Status404NotFound,

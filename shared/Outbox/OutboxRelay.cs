@@ -214,14 +214,19 @@ public sealed partial class OutboxRelay(
                    last_error = $2,
                    available_at = now() + $3,
                    attempts = CASE WHEN $5 THEN attempts ELSE attempts - 1 END,
-                   dead_lettered_at = CASE WHEN $4 THEN now() END
+                   dead_lettered_at = CASE WHEN $4 THEN now() END,
+                   body = CASE WHEN $4 THEN $6::jsonb ELSE body END
              WHERE id = $1
             """);
         update.Parameters.Add(new NpgsqlParameter { Value = row.Id });
-        update.Parameters.Add(new NpgsqlParameter { Value = $"{error.GetType().Name}: {error.Message}" });
+        update.Parameters.Add(new NpgsqlParameter { Value = SecretRedaction.Redact($"{error.GetType().Name}: {error.Message}") });
         update.Parameters.Add(new NpgsqlParameter { Value = messageFault ? _options.BackoffFor(row.Attempts) : _options.PollInterval });
         update.Parameters.Add(new NpgsqlParameter { Value = deadLetter });
         update.Parameters.Add(new NpgsqlParameter { Value = messageFault });
+        // A dead letter is never sent as it is: the account links it carries lose their secret
+        // now, so operators, backups and the admin API never see a working one. The user asks for
+        // a new link; a retry of such a row is refused.
+        update.Parameters.Add(new NpgsqlParameter { Value = deadLetter ? SecretRedaction.Redact(row.Body) : "null" });
         await update.ExecuteNonQueryAsync(CancellationToken.None);
 
         Failed.Add(1);

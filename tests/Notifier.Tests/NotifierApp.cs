@@ -59,6 +59,8 @@ public sealed class NotifierApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Bounces:Domain", BounceDomain);
         // The public key only, as in production: the Notifier verifies tokens and cannot make one.
         builder.UseTestAdminKeys(signer: false);
+        // Every test's admin is "test": the hourly test-send limit is tested with admins of its own.
+        builder.UseSetting("Notifier:TestSendsPerHour", "1000");
     }
 
     /// <summary>A client carrying an admin's bearer token (subject <c>test</c>).</summary>

@@ -175,4 +175,32 @@ public sealed class OutboxRelayTests : IAsyncLifetime
         Assert.Contains("Unknown message type 'SalesMind.Contracts.NoLongerExists'", error);
         Assert.Equal(ids.ToHashSet(), received.Counts.Keys.ToHashSet());
     }
+
+    [Fact]
+    public async Task A_dead_lettered_row_keeps_no_live_account_link()
+    {
+        // As Identity's UserRegistered carries it (System.Text.Json writes '&' as \u0026).
+        const string token = "Zk9vYmFyLXNlY3JldC10b2tlbi0wMTIzNDU2Nzg5YWJj";
+        await _db.ExecuteAsync($$"""
+            INSERT INTO outbox_message (message_id, message_type, body, created_at, available_at, attempts)
+            VALUES (gen_random_uuid(), 'SalesMind.Contracts.UserRegisteredV0',
+                    '{"email":"victim@mail.test","verificationUrl":"https://salesmind.test/api/auth/verify-email/?lang=ja\u0026token={{token}}","resetUrl":"https://salesmind.test/reset_password.html?token={{token}}"}',
+                    now(), now(), 0)
+            """);
+        await using var relay = await RelayHarness.StartAsync(_db, _vhost, new Received(), o =>
+        {
+            o.MaxAttempts = 2;
+            o.FirstBackoff = TimeSpan.FromMilliseconds(100);
+        });
+
+        await Eventually.HoldsAsync(
+            async () => await _db.ScalarAsync<long>("SELECT count(*) FROM outbox_message WHERE dead_lettered_at IS NOT NULL") == 1,
+            Patience, "row dead-lettered");
+
+        var body = await _db.ScalarAsync<string>("SELECT body::text FROM outbox_message");
+        Assert.DoesNotContain(token, body);
+        Assert.Contains("token=[redacted]", body);
+        Assert.Contains("victim@mail.test", body);
+    }
 }
+

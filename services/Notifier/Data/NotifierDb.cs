@@ -46,6 +46,7 @@ public sealed class NotifierDb(DbContextOptions<NotifierDb> options) : DbContext
             e.Property(d => d.FromName).HasMaxLength(100);
             e.Property(d => d.ReplyTo).HasMaxLength(254);
             e.Property(d => d.TraceParent).HasMaxLength(128);
+            e.Property(d => d.LinksRedacted).HasDefaultValue(false);
             // Belt and braces behind the inbox: one email per event and template, whatever happens.
             e.HasIndex(d => new { d.SourceMessageId, d.Template }).IsUnique();
             // The dispatcher's claim query.
@@ -127,6 +128,8 @@ public sealed class NotifierDb(DbContextOptions<NotifierDb> options) : DbContext
             e.Property(a => a.Before).HasColumnType("jsonb");
             e.Property(a => a.After).HasColumnType("jsonb");
             e.HasIndex(a => a.Target);
+            // Test sends per admin in the last hour (the test-send limit counts them on every send).
+            e.HasIndex(a => new { a.Actor, a.Action, a.At });
         });
 
         model.Entity<AdminTokenRevocation>(e =>

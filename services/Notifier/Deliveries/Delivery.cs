@@ -74,6 +74,19 @@ public sealed class Delivery
 
     public required string TextBody { get; set; }
 
+    /// <summary>
+    /// The subject and bodies above show every secret link (see <c>SecretLinkAttribute</c>)
+    /// redacted: they are what the API, the dashboard and backups see.
+    /// </summary>
+    public bool LinksRedacted { get; set; }
+
+    /// <summary>
+    /// The rendering with working links, AES-GCM sealed under <c>Notifier:BodyEncryptionKey</c>
+    /// (a key outside the database); what the dispatcher sends. Dropped once the dispatcher is done
+    /// with it (handed to the mail server, or failed for good). Null for emails without secret links.
+    /// </summary>
+    public byte[]? SealedBody { get; set; }
+
     public DeliveryStatus Status { get; set; }
 
     public int Attempts { get; set; }

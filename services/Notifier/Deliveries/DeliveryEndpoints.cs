@@ -137,14 +137,15 @@ public static class DeliveryEndpoints
             return NotFound(id);
         }
 
-        // Bodies hold links that act on accounts (verification, reset): shown only when asked for.
+        // Stored bodies show secret links redacted already; redacting again on the way out also
+        // covers rows stored before that (and any token-shaped query an admin's template printed).
         var withBody = string.Equals(include, "body", StringComparison.OrdinalIgnoreCase);
-        return TypedResults.Ok(new DeliveryView(d.Id, d.Kind, d.Template, d.TemplateVersionId, d.Locale, d.Recipient, d.Subject, d.FromAddress,
+        return TypedResults.Ok(new DeliveryView(d.Id, d.Kind, d.Template, d.TemplateVersionId, d.Locale, d.Recipient, SecretRedaction.Redact(d.Subject), d.FromAddress,
             d.Status.ToString().ToLowerInvariant(), d.Attempts, d.QueueId, d.LastError, d.SourceMessageId,
             d.RequestedAt, d.CreatedAt, d.UpdatedAt, d.SentAt, d.FinalAt,
             d.AttemptLog.OrderBy(a => a.Number).ThenBy(a => a.Id).Select(a => new AttemptView(a.Number, a.StartedAt, a.DurationMs, a.Outcome, a.SmtpCode, a.Reply)).ToList(),
             d.Reports.OrderBy(r => r.Id).Select(r => new ReportView(r.ReceivedAt, r.Source, r.Action, r.Status, r.Diagnostic, r.RemoteMta)).ToList(),
-            d.TraceParent, withBody ? d.HtmlBody : null, withBody ? d.TextBody : null));
+            d.TraceParent, withBody ? SecretRedaction.Redact(d.HtmlBody) : null, withBody ? SecretRedaction.Redact(d.TextBody) : null));
     }
 
     internal static async Task<Results<Ok<DeliverySummary>, ProblemHttpResult>> RetryAsync(
@@ -161,6 +162,16 @@ public static class DeliveryEndpoints
         {
             return TypedResults.Problem($"Only failed, abandoned or bounced deliveries are sent again; this one is {d.Status.ToString().ToLowerInvariant()}.",
                 statusCode: StatusCodes.Status409Conflict, title: "Not retryable");
+        }
+
+        if (d.LinksRedacted && d.SealedBody is null)
+        {
+            // The working link was dropped when the dispatcher finished with it; sending the
+            // redacted copy would mail a dead link. A new link is one click away for the user.
+            return TypedResults.Problem(
+                "This email carried a single-use account link that is no longer kept (it is dropped once the email is handed over or has failed for good). " +
+                "The user asks for a new one: resend the verification email, or request the password reset again.",
+                statusCode: StatusCodes.Status409Conflict, title: "Needs a new link");
         }
 
         var now = time.GetUtcNow();

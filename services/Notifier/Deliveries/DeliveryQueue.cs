@@ -8,7 +8,7 @@ using SalesMind.Outbox;
 namespace SalesMind.Notifier.Deliveries;
 
 /// <summary>What every consumer does with an email to send: render the active template and record it once, then wake the dispatcher.</summary>
-public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates, DispatchSignal signal, TimeProvider time, ILogger<DeliveryQueue> logger)
+public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates, BodySealer sealer, DispatchSignal signal, TimeProvider time, ILogger<DeliveryQueue> logger)
 {
     /// <summary>
     /// In one transaction: the inbox row (a redelivered event stops here), the rendering of the
@@ -25,7 +25,9 @@ public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates
             return null;
         }
 
-        var rendered = await templates.RenderActiveAsync(db, template, locale, TemplateCatalog.ValuesOf(model), ct);
+        var values = TemplateCatalog.ValuesOf(model);
+        // The stored copy shows secret links redacted; the working one is kept only sealed.
+        var rendered = await templates.RenderActiveAsync(db, template, locale, values, ct, TemplateCatalog.Redacted(model.GetType(), values));
         var delivery = await AddAsync(context.InboxKey(), DeliveryKinds.Event, template, locale, recipient, rendered, context.SentTime, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -42,11 +44,23 @@ public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates
         return delivery.Id;
     }
 
+    /// <summary>Wakes the dispatcher (after the caller's own transaction committed a test send).</summary>
+    public void Wake() => signal.Set();
+
     private async Task<Delivery> AddAsync(
         Guid sourceMessageId, string kind, string template, string locale, string recipient, RenderResult rendered, DateTime? requestedAt, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var address = recipient.ToLowerInvariant();
+        var (shown, live) = (rendered.Email, rendered.Live);
+        if (live is null)
+        {
+            // A link no model field declares (a test send's own data, a custom template's
+            // variable) gets the same treatment when it carries a token.
+            var redacted = new RenderedEmail(SecretRedaction.Redact(shown.Subject), SecretRedaction.Redact(shown.Html), SecretRedaction.Redact(shown.Text));
+            (shown, live) = redacted == shown ? (shown, null) : (redacted, shown);
+        }
+
         // An address that bounced hard is not sent to again until its suppression ends or is lifted.
         var suppression = await db.Suppressions.AsNoTracking()
             .FirstOrDefaultAsync(x => x.Address == address && x.LiftedAt == null && x.ExpiresAt > now, ct);
@@ -59,9 +73,9 @@ public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates
             TemplateVersionId = rendered.VersionId,
             Locale = locale,
             Recipient = recipient,
-            Subject = rendered.Email.Subject,
-            HtmlBody = rendered.Email.Html,
-            TextBody = rendered.Email.Text,
+            Subject = shown.Subject,
+            HtmlBody = shown.Html,
+            TextBody = shown.Text,
             FromAddress = rendered.From.Address,
             FromName = rendered.From.DisplayName,
             ReplyTo = rendered.From.ReplyTo,
@@ -73,6 +87,13 @@ public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates
             CreatedAt = now,
             UpdatedAt = now,
         };
+        if (live is not null)
+        {
+            delivery.LinksRedacted = true;
+            // Nothing is sent to a suppressed address: its working link is not kept at all.
+            delivery.SealedBody = delivery.Status == DeliveryStatus.Queued ? sealer.Seal(delivery.Id, live) : null;
+        }
+
         db.Deliveries.Add(delivery);
         Dispatcher.StatusChanges.Add(1, new KeyValuePair<string, object?>("status", delivery.Status.ToString().ToLowerInvariant()));
         db.AddOutboxMessage(new EmailDeliveryStatusChanged(

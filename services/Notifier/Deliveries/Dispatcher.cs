@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using SalesMind.Notifier.Data;
 using SalesMind.Contracts;
 using SalesMind.Notifier.Smtp;
+using SalesMind.Notifier.Templates;
 using SalesMind.Outbox;
 
 namespace SalesMind.Notifier.Deliveries;
@@ -19,6 +21,7 @@ namespace SalesMind.Notifier.Deliveries;
 public sealed partial class Dispatcher(
     IServiceScopeFactory scopes,
     ISmtpSender smtp,
+    BodySealer sealer,
     PostfixMailLog mailLog,
     DispatchSignal signal,
     IOptions<DeliveryOptions> options,
@@ -251,6 +254,10 @@ public sealed partial class Dispatcher(
         {
             return NewAttempt(delivery, started, 0, "failed", null, $"Unusable recipient address: {ex.Message}");
         }
+        catch (LinkUnavailableException ex)
+        {
+            return NewAttempt(delivery, started, 0, "failed", null, ex.Message);
+        }
 
         using var activity = ActivitySource.StartActivity("smtp send", ActivityKind.Client, delivery.TraceParent ?? default(string));
         activity?.SetTag("salesmind.delivery.id", delivery.Id.ToString());
@@ -325,6 +332,14 @@ public sealed partial class Dispatcher(
         {
             LogLostOwnership(delivery.Id, attempt.Outcome);
             return;
+        }
+
+        if (delivery.Status is DeliveryStatus.Sent or DeliveryStatus.Failed or DeliveryStatus.Abandoned)
+        {
+            // The dispatcher is done with the working link (handed over, or failed for good): it
+            // is not kept a moment longer. A retry of a failed one asks for a new link instead.
+            await db.Deliveries.Where(d => d.Id == delivery.Id && d.SealedBody != null)
+                .ExecuteUpdateAsync(set => set.SetProperty(d => d.SealedBody, (byte[]?)null), CancellationToken.None);
         }
 
         db.DeliveryAttempts.Add(attempt);
@@ -404,7 +419,8 @@ public sealed partial class Dispatcher(
         }
 
         message.To.Add(to);
-        message.Subject = delivery.Subject;
+        var live = LiveRendering(delivery);
+        message.Subject = live.Subject;
         message.Date = delivery.CreatedAt;
         // The same Message-ID on every attempt: if a resend ever happens, it is visibly the same email.
         message.MessageId = delivery.MessageIdHeader(from.MessageIdDomain);
@@ -415,8 +431,33 @@ public sealed partial class Dispatcher(
             message.Headers.Add("X-SalesMind-Test", "true");
         }
 
-        message.Body = new BodyBuilder { TextBody = delivery.TextBody, HtmlBody = delivery.HtmlBody }.ToMessageBody();
+        message.Body = new BodyBuilder { TextBody = live.Text, HtmlBody = live.Html }.ToMessageBody();
         return message;
+    }
+
+    /// <summary>What to send: the sealed rendering with working links, or the stored one when the email has no secret link.</summary>
+    private RenderedEmail LiveRendering(Delivery delivery)
+    {
+        if (delivery.SealedBody is { } sealedBody)
+        {
+            try
+            {
+                return sealer.Open(delivery.Id, sealedBody);
+            }
+            catch (CryptographicException)
+            {
+                throw new LinkUnavailableException(
+                    "The email's working link cannot be opened (was Notifier:BodyEncryptionKey changed?): the user needs to ask for a new link.");
+            }
+        }
+
+        if (delivery.LinksRedacted)
+        {
+            // Never send the redacted copy: its link would not work.
+            throw new LinkUnavailableException("The email's single-use link is no longer kept: the user needs to ask for a new link.");
+        }
+
+        return new RenderedEmail(delivery.Subject, delivery.HtmlBody, delivery.TextBody);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sending delivery {DeliveryId} failed unexpectedly; it is settled when its lock expires")]
@@ -449,3 +490,6 @@ public sealed partial class Dispatcher(
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivery {DeliveryId} abandoned after {Attempts} attempts: {Reply}")]
     private partial void LogAbandoned(Guid deliveryId, int attempts, string? reply);
 }
+
+/// <summary>The working copy of an email with a secret link is gone or unreadable: it cannot be sent.</summary>
+public sealed class LinkUnavailableException(string message) : Exception(message);

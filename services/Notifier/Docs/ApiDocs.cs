@@ -82,9 +82,66 @@ public static class ApiDocs
             });
         });
 
+    /// <summary>
+    /// The reference page's policy: scripts only from files of this origin, no inline script (the
+    /// page's settings travel as a JSON data block, which is not run). Scalar styles itself inline.
+    /// nginx/snippets/locations.conf sends the same for /notifier/docs/.
+    /// </summary>
+    public const string DocsContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; " +
+        "connect-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
+
+    // What Scalar's own page would pass to its initialize(); the page itself is ours (below).
+    private const string ScalarConfiguration =
+        """{"authentication":{"preferredSecurityScheme":["Bearer"]},"withDefaultFonts":false,"favicon":"favicon.svg","_integration":"dotnet","hideClientButton":true,"sources":[{"title":"v1","url":"openapi/v1.json"}]}""";
+
+    private const string DocsPage = $$"""
+        <!doctype html>
+        <html>
+        <head>
+            <title>SalesMind Notifier admin API</title>
+            <meta charset="utf-8" />
+            <meta name="viewport" content="width=device-width, initial-scale=1" />
+        </head>
+        <body>
+            <div id="app"></div>
+            <script id="scalar-configuration" type="application/json">{{ScalarConfiguration}}</script>
+            <script src="scalar.js"></script>
+            <script type="module" src="init.js"></script>
+        </body>
+        </html>
+        """;
+
+    // Relative paths throughout: the page works at /docs/ and behind nginx at /notifier/docs/.
+    private const string DocsScript = """
+        // Starts the API reference with the settings the page carries as data (no inline script:
+        // the page's Content-Security-Policy allows scripts from files only).
+        import { initialize } from './scalar.aspnetcore.js'
+
+        const configuration = JSON.parse(document.getElementById('scalar-configuration').textContent)
+        initialize('%2Fdocs%2F', false, configuration, '')
+
+        """;
+
     public static WebApplication MapApiDocs(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json");
+        // Scalar's own page starts with an inline <script>, which would need 'unsafe-inline' on
+        // this origin. The same page without it is served here; Scalar still serves its files
+        // (scalar.js, scalar.aspnetcore.js) from /docs/. Literal routes win over Scalar's
+        // /docs/{documentName?}.
+        app.MapGet("/docs/", (HttpContext http) =>
+        {
+            if (!http.Request.Path.Value!.EndsWith('/'))
+            {
+                return Results.Redirect($"{http.Request.PathBase}/docs/");
+            }
+
+            http.Response.Headers.ContentSecurityPolicy = DocsContentSecurityPolicy;
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.Content(DocsPage, "text/html; charset=utf-8");
+        }).ExcludeFromDescription();
+        app.MapGet("/docs/init.js", () => Results.Content(DocsScript, "text/javascript; charset=utf-8")).ExcludeFromDescription();
         app.MapScalarApiReference("/docs", options => options
             .WithTitle("SalesMind Notifier admin API")
             // Relative: the page resolves it against where it is mounted (/ or a proxy prefix such

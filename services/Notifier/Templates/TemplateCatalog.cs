@@ -52,6 +52,31 @@ public static class TemplateCatalog
     public static IReadOnlyDictionary<string, string> ValuesOf(object model) =>
         PropertiesOf(model.GetType()).ToDictionary(p => p.Name, p => p.GetValue(model)?.ToString() ?? "", StringComparer.Ordinal);
 
+    /// <summary>The names of <paramref name="modelType"/>'s fields marked <see cref="SecretLinkAttribute"/>.</summary>
+    public static IReadOnlyList<string> SecretLinksOf(Type modelType) =>
+        PropertiesOf(modelType).Where(p => p.IsDefined(typeof(SecretLinkAttribute))).Select(p => p.Name).ToList();
+
+    /// <summary>
+    /// <paramref name="values"/> with every secret link of <paramref name="modelType"/> redacted,
+    /// or null when the model has none (the values are safe to store as they are).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string>? Redacted(Type modelType, IReadOnlyDictionary<string, string> values)
+    {
+        var secrets = SecretLinksOf(modelType).Where(n => values.TryGetValue(n, out var v) && v.Length > 0).ToList();
+        if (secrets.Count == 0)
+        {
+            return null;
+        }
+
+        var redacted = new Dictionary<string, string>(values, StringComparer.Ordinal);
+        foreach (var name in secrets)
+        {
+            redacted[name] = SalesMind.Outbox.SecretRedaction.RedactLink(values[name]);
+        }
+
+        return redacted;
+    }
+
     internal static IReadOnlyList<TemplateVariable> VariablesOf(Type modelType, object sample) =>
         PropertiesOf(modelType)
             .Select(p => new TemplateVariable(p.Name, p.GetCustomAttribute<DescriptionAttribute>()?.Description ?? "", p.GetValue(sample)?.ToString() ?? ""))

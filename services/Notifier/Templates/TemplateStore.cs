@@ -12,7 +12,9 @@ namespace SalesMind.Notifier.Templates;
 public sealed record MailFrom(string Address, string DisplayName, string? ReplyTo);
 
 /// <summary>A rendered email and where it came from: the template version and the sender.</summary>
-public sealed record RenderResult(RenderedEmail Email, long? VersionId, MailFrom From);
+/// <param name="Email">What is stored and shown: secret links redacted.</param>
+/// <param name="Live">The rendering with working links, when it differs from <paramref name="Email"/>: only ever stored sealed.</param>
+public sealed record RenderResult(RenderedEmail Email, long? VersionId, MailFrom From, RenderedEmail? Live = null);
 
 /// <summary>The three parts of a version, each checked and parsed.</summary>
 public sealed record ParsedParts(ParsedTemplate Subject, ParsedTemplate Html, ParsedTemplate Text);
@@ -175,15 +177,32 @@ public sealed class TemplateStore(IOptions<MailOptions> mail, TimeProvider time)
             : new MailFrom(chosen.Address, chosen.DisplayName, chosen.ReplyTo);
     }
 
-    /// <summary>Renders the active version of <paramref name="key"/> for a user, as consumers do.</summary>
-    public async Task<RenderResult> RenderActiveAsync(NotifierDb db, string key, string locale, IReadOnlyDictionary<string, string> values, CancellationToken ct)
+    /// <summary>
+    /// Renders the active version of <paramref name="key"/> for a user, as consumers do. With
+    /// <paramref name="shown"/> (the values with secret links redacted) it renders twice: the
+    /// result's <see cref="RenderResult.Email"/> from <paramref name="shown"/>, its
+    /// <see cref="RenderResult.Live"/> from <paramref name="values"/>.
+    /// </summary>
+    public async Task<RenderResult> RenderActiveAsync(
+        NotifierDb db, string key, string locale, IReadOnlyDictionary<string, string> values, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? shown = null)
     {
+        // The first email after a fresh migration may come before anything else has seeded.
+        await EnsureSeededAsync(db, ct);
         var template = await db.Templates.AsNoTracking().FirstOrDefaultAsync(t => t.Key == key, ct)
             ?? throw new InvalidOperationException($"No template '{key}'.");
         var version = await ActiveVersionAsync(db, key, locale, ct)
             ?? throw new InvalidOperationException($"Template '{key}' has no active version.");
         var variables = VariablesOf(template).Select(v => v.Name).ToList();
-        var email = Render(ParsedOf(version, variables), values);
-        return new RenderResult(email, version.Id, await SenderForAsync(db, template, ct));
+        var parsed = ParsedOf(version, variables);
+        var email = Render(parsed, values);
+        var from = await SenderForAsync(db, template, ct);
+        if (shown is null)
+        {
+            return new RenderResult(email, version.Id, from);
+        }
+
+        var safe = Render(parsed, shown);
+        return safe == email ? new RenderResult(email, version.Id, from) : new RenderResult(safe, version.Id, from, email);
     }
 }

@@ -61,13 +61,20 @@ public static class TemplateSyntax
     private const string Allowed = "a template may only print Model.<variable>, optionally through ToUpper(), ToLower() or Trim()";
 
     /// <summary>
-    /// Parses <paramref name="source"/>. Every problem is reported (not only the first), each with
-    /// its line and column; the template is returned only when there are none.
+    /// The most problems one part reports; the rest are counted in one closing line. A part full
+    /// of mistakes (or an attack of 100 KB of lone '@') must not produce a megabyte of errors.
+    /// </summary>
+    public const int MaxProblems = 20;
+
+    /// <summary>
+    /// Parses <paramref name="source"/> in one pass (time linear in its length). The first
+    /// <see cref="MaxProblems"/> problems are reported (not only the first), each with its line and
+    /// column, then one line counting the rest; the template is returned only when there are none.
     /// </summary>
     /// <param name="variables">The names the model has, e.g. <c>Username</c>.</param>
     public static (ParsedTemplate? Template, List<TemplateProblem> Problems) Parse(string source, IReadOnlyCollection<string> variables)
     {
-        var problems = new List<TemplateProblem>();
+        var problems = new ProblemList(source);
         var segments = new List<TemplateSegment>();
         var text = new StringBuilder();
         var i = 0;
@@ -103,7 +110,7 @@ public static class TemplateSyntax
                 var end = source.IndexOf("*@", i + 1, StringComparison.Ordinal);
                 if (end < 0)
                 {
-                    problems.Add(At(source, at, "the comment '@*' is never closed with '*@'"));
+                    problems.Add(at, "the comment '@*' is never closed with '*@'");
                     break;
                 }
 
@@ -113,7 +120,7 @@ public static class TemplateSyntax
 
             if (next == '{')
             {
-                problems.Add(At(source, at, "code blocks '@{ … }' are not allowed: " + Allowed));
+                problems.Add(at, "code blocks '@{ … }' are not allowed: " + Allowed);
                 i = SkipBalanced(source, i, '{', '}');
                 continue;
             }
@@ -123,13 +130,13 @@ public static class TemplateSyntax
                 var close = FindClose(source, i, '(', ')');
                 if (close < 0)
                 {
-                    problems.Add(At(source, i, "'(' is never closed"));
+                    problems.Add(i, "'(' is never closed");
                     break;
                 }
 
                 var inner = source[(i + 1)..close];
                 var offset = i + 1 + (inner.Length - inner.TrimStart().Length);
-                var segment = Expression(source, inner.Trim(), offset, at, variables, problems);
+                var segment = Expression(inner.Trim(), offset, at, variables, problems);
                 if (segment is not null)
                 {
                     Flush(text, segments);
@@ -142,13 +149,13 @@ public static class TemplateSyntax
 
             if (next == ':' || next == '<')
             {
-                problems.Add(At(source, at, $"'@{next}' is code syntax: " + Allowed + "; write '@@' for a literal '@'"));
+                problems.Add(at, $"'@{next}' is code syntax: " + Allowed + "; write '@@' for a literal '@'");
                 continue;
             }
 
             if (!IsIdentifierStart(next))
             {
-                problems.Add(At(source, at, "a lone '@' starts code: write '@@' for a literal '@'"));
+                problems.Add(at, "a lone '@' starts code: write '@@' for a literal '@'");
                 continue;
             }
 
@@ -160,19 +167,19 @@ public static class TemplateSyntax
             var first = ReadIdentifier(expression, 0);
             if (Directives.Contains(first))
             {
-                problems.Add(At(source, at, $"the directive '@{first}' is not allowed: " + Allowed));
+                problems.Add(at, $"the directive '@{first}' is not allowed: " + Allowed);
                 i = first is "functions" or "code" ? SkipBalanced(source, exprEnd, '{', '}') : LineEnd(source, exprEnd);
                 continue;
             }
 
             if (Statements.Contains(first))
             {
-                problems.Add(At(source, at, $"'@{first}' is C# code: templates cannot run code; " + Allowed));
+                problems.Add(at, $"'@{first}' is C# code: templates cannot run code; " + Allowed);
                 i = SkipStatement(source, exprEnd);
                 continue;
             }
 
-            var implicitSegment = Expression(source, expression, start, at, variables, problems);
+            var implicitSegment = Expression(expression, start, at, variables, problems);
             if (implicitSegment is not null)
             {
                 Flush(text, segments);
@@ -183,19 +190,19 @@ public static class TemplateSyntax
         }
 
         Flush(text, segments);
-        return problems.Count == 0 ? (new ParsedTemplate(segments), problems) : (null, problems);
+        return problems.Count == 0 ? (new ParsedTemplate(segments), []) : (null, problems.ToList());
     }
 
     /// <summary>Checks one expression (the inside of <c>@(…)</c> or an implicit one) and turns it into a segment.</summary>
     private static VariableSegment? Expression(
-        string source, string expression, int offset, int at, IReadOnlyCollection<string> variables, List<TemplateProblem> problems)
+        string expression, int offset, int at, IReadOnlyCollection<string> variables, ProblemList problems)
     {
-        var (line, column) = Position(source, at);
+        var (line, column) = problems.Position(at);
         var parts = SplitMemberChain(expression);
         var root = ReadIdentifier(expression, 0);
         if (parts is null && root == "Model")
         {
-            problems.Add(At(source, offset, Describe(expression) + Allowed));
+            problems.Add(offset, Describe(expression) + Allowed);
             return null;
         }
 
@@ -203,7 +210,7 @@ public static class TemplateSyntax
         {
             if (root.Length == 0)
             {
-                problems.Add(At(source, offset, Describe(expression) + Allowed));
+                problems.Add(offset, Describe(expression) + Allowed);
                 return null;
             }
 
@@ -218,20 +225,20 @@ public static class TemplateSyntax
                     $"'{expression}' reaches outside the model (static members and other types are not allowed): ",
                 _ => $"'{root}' is not part of the model: ",
             };
-            problems.Add(At(source, offset, reason + Allowed));
+            problems.Add(offset, reason + Allowed);
             return null;
         }
 
         if (parts.Count < 2)
         {
-            problems.Add(At(source, offset, "'Model' on its own prints nothing useful: name a variable, e.g. Model." + (variables.FirstOrDefault() ?? "Username")));
+            problems.Add(offset, "'Model' on its own prints nothing useful: name a variable, e.g. Model." + (variables.FirstOrDefault() ?? "Username"));
             return null;
         }
 
         var name = parts[1];
         if (name.EndsWith("()", StringComparison.Ordinal))
         {
-            problems.Add(At(source, offset, $"'{expression}' calls a method of the model: " + Allowed));
+            problems.Add(offset, $"'{expression}' calls a method of the model: " + Allowed);
             return null;
         }
 
@@ -239,10 +246,10 @@ public static class TemplateSyntax
         {
             var suggestion = variables.FirstOrDefault(v => string.Equals(v, name.Replace("_", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase));
             var prefix = variables.FirstOrDefault(v => name.StartsWith(v, StringComparison.Ordinal));
-            problems.Add(At(source, offset, $"unknown variable 'Model.{name}'" +
+            problems.Add(offset, $"unknown variable 'Model.{name}'" +
                 (suggestion is not null ? $" (did you mean 'Model.{suggestion}'?)"
                     : prefix is not null ? $" (to put text right after a variable, write '@(Model.{prefix}){name[prefix.Length..]}')" : "") +
-                $"; this template's variables are {string.Join(", ", variables.Select(v => "Model." + v))}"));
+                $"; this template's variables are {string.Join(", ", variables.Select(v => "Model." + v))}");
             return null;
         }
 
@@ -253,7 +260,7 @@ public static class TemplateSyntax
             var helperName = call.EndsWith("()", StringComparison.Ordinal) ? call[..^2] : null;
             if (parts.Count > 3 || helperName is null || !Helpers.ContainsKey(helperName))
             {
-                problems.Add(At(source, offset, $"'{expression}' does more than read Model.{name}: " + Allowed));
+                problems.Add(offset, $"'{expression}' does more than read Model.{name}: " + Allowed);
                 return null;
             }
 
@@ -478,25 +485,62 @@ public static class TemplateSyntax
         }
     }
 
-    private static TemplateProblem At(string source, int index, string message)
+    /// <summary>
+    /// The problems of one part: the first <see cref="MaxProblems"/> with their positions, the
+    /// rest only counted. Positions come from an index of line starts built once, so reporting a
+    /// problem costs O(log n) instead of a scan from the start (which made many problems quadratic).
+    /// </summary>
+    private sealed class ProblemList(string source)
     {
-        var (line, column) = Position(source, index);
-        return new TemplateProblem(line, column, message);
-    }
+        private readonly List<TemplateProblem> _shown = [];
+        private List<int>? _lineStarts;
+        private int _firstHidden = -1;
 
-    private static (int Line, int Column) Position(string source, int index)
-    {
-        var line = 1;
-        var lineStart = 0;
-        for (var i = 0; i < index && i < source.Length; i++)
+        public int Count { get; private set; }
+
+        public void Add(int index, string message)
         {
-            if (source[i] == '\n')
+            Count++;
+            if (_shown.Count < MaxProblems)
             {
-                line++;
-                lineStart = i + 1;
+                var (line, column) = Position(index);
+                _shown.Add(new TemplateProblem(line, column, message));
+            }
+            else if (_firstHidden < 0)
+            {
+                _firstHidden = index;
             }
         }
 
-        return (line, index - lineStart + 1);
+        public List<TemplateProblem> ToList()
+        {
+            var list = new List<TemplateProblem>(_shown);
+            if (Count > _shown.Count)
+            {
+                var (line, column) = Position(_firstHidden);
+                var more = Count - _shown.Count;
+                list.Add(new TemplateProblem(line, column, $"and {more} more problem{(more == 1 ? "" : "s")} from here on, not listed: fix the ones above first"));
+            }
+
+            return list;
+        }
+
+        public (int Line, int Column) Position(int index)
+        {
+            if (_lineStarts is null)
+            {
+                _lineStarts = [0];
+                for (var i = source.IndexOf('\n'); i >= 0; i = source.IndexOf('\n', i + 1))
+                {
+                    _lineStarts.Add(i + 1);
+                }
+            }
+
+            index = Math.Clamp(index, 0, source.Length);
+            var found = _lineStarts.BinarySearch(index);
+            // Not found: ~found is the first line start after index, so the line is the one before it.
+            var line = found >= 0 ? found : ~found - 1;
+            return (line + 1, index - _lineStarts[line] + 1);
+        }
     }
 }

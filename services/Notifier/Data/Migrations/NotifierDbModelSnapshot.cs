@@ -88,6 +88,9 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.HasIndex("Target")
                         .HasDatabaseName("ix_audit_entries_target");
 
+                    b.HasIndex("Actor", "Action", "At")
+                        .HasDatabaseName("ix_audit_entries_actor_action_at");
+
                     b.ToTable("audit_entries", (string)null);
                 });
 
@@ -137,6 +140,12 @@ namespace SalesMind.Notifier.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("last_error");
 
+                    b.Property<bool>("LinksRedacted")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("links_redacted");
+
                     b.Property<string>("Locale")
                         .IsRequired()
                         .HasMaxLength(5)
@@ -174,6 +183,10 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.Property<int>("RetryFrom")
                         .HasColumnType("integer")
                         .HasColumnName("retry_from");
+
+                    b.Property<byte[]>("SealedBody")
+                        .HasColumnType("bytea")
+                        .HasColumnName("sealed_body");
 
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone")
