@@ -80,7 +80,7 @@ public static partial class PasswordResetEndpoints
     }
 
     internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ConfirmAsync(
-        HttpRequest http, IdentityDb db, PasswordHashing hashing, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+        HttpRequest http, IdentityDb db, PasswordHashing hashing, LoginGuard guard, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         ResetConfirmation? request;
         try
@@ -137,6 +137,8 @@ public static partial class PasswordResetEndpoints
         await db.SaveChangesAsync(ct);
         // Whoever knew the old password is signed out too.
         await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
+        // The lock strangers caused is lifted, and this browser becomes a known device.
+        await guard.AfterPasswordResetAsync(http.HttpContext, user.Id, ct);
         await tx.CommitAsync(ct);
         LogReset(loggers.CreateLogger("SalesMind.Identity.PasswordReset"), user.Id);
         return TypedResults.NoContent();
