@@ -230,7 +230,4 @@ public static partial class SessionEndpoints
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} logged in")]
     private static partial void LogLoggedIn(ILogger logger, Guid userId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserId} locked after too many wrong passwords")]
-    private static partial void LogLocked(ILogger logger, Guid userId);
 }
