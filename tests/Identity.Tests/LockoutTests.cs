@@ -279,6 +279,22 @@ public sealed partial class LockoutTests(InstrumentedIdentityApp app) : IClassFi
         Assert.Equal(HttpStatusCode.Unauthorized, (await IdentityApp.LoginAsync(app.Client(), form["email"]!, "Not-The-Password-1")).StatusCode);
     }
 
+    [Fact]
+    public async Task Sprayed_names_are_forgotten_after_the_lockout_duration_but_a_running_lock_is_kept()
+    {
+        var stale = $"name:stale_{Guid.NewGuid():N}";
+        var locked = $"name:locked_{Guid.NewGuid():N}";
+        await app.Database.ExecuteAsync(
+            "INSERT INTO login_failures (key, failures, last_attempt_at, locked_until) VALUES ($1, 3, now() - interval '16 minutes', NULL)", stale);
+        await app.Database.ExecuteAsync(
+            "INSERT INTO login_failures (key, failures, last_attempt_at, locked_until) VALUES ($1, 5, now() - interval '16 minutes', now() + interval '1 minute')", locked);
+
+        await app.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<Sessions.LoginFailurePruner>().Single().PruneAsync(default);
+
+        Assert.Equal(0L, await app.Database.ScalarAsync<long>("SELECT count(*) FROM login_failures WHERE key = $1", stale));
+        Assert.Equal(1L, await app.Database.ScalarAsync<long>("SELECT count(*) FROM login_failures WHERE key = $1", locked));
+    }
+
     /// <summary>Same status, same headers, same body apart from the trace id.</summary>
     private static async Task AssertSameAnswerAsync(HttpStatusCode expected, HttpResponseMessage a, HttpResponseMessage b)
     {
