@@ -27,8 +27,28 @@ public sealed class AccountOptions
     [Range(1, 100)]
     public int MaxFailedLogins { get; set; } = 5;
 
+    /// <summary>
+    /// How long a lock lasts; also how long failures are remembered (a name or account with no
+    /// failure for this long starts again from zero).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// How long a browser's device cookie (given at a successful login or password reset) keeps
+    /// its own failure count, so that strangers' wrong passwords never lock it out.
+    /// </summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "400.00:00:00")]
+    public TimeSpan DeviceCookieLifetime { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>
+    /// Password hashes queued or running at once; beyond it sign-up, login and reset answer 503
+    /// with Retry-After. 0 (the default): 32 per core, about 2–3 s of queue at 210,000 iterations.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int MaxQueuedPasswordHashes { get; set; }
+
+    public int EffectiveMaxQueuedPasswordHashes => MaxQueuedPasswordHashes > 0 ? MaxQueuedPasswordHashes : 32 * Environment.ProcessorCount;
 
     /// <summary>Verification emails an address may ask for: one per cooldown, at most this many an hour.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]

@@ -37,10 +37,14 @@ public static class IdentityServices
         services.AddSalesMindBus(bus =>
             bus.AddConsumer<EmailDeliveryStatusChangedConsumer, EmailDeliveryStatusChangedConsumerDefinition>());
 
-        // PBKDF2-HMAC-SHA512 with 100,000 iterations (the v3 format's default).
+        // PBKDF2-HMAC-SHA512 (the v3 format) at the cost in PasswordCost; older hashes report
+        // SuccessRehashNeeded and are upgraded at the next login.
+        services.Configure<PasswordHasherOptions>(o => o.IterationCount = PasswordCost.Iterations);
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<LoginThrottle>();
+        services.AddScoped<LoginGuard>();
+        services.AddHostedService<LoginFailurePruner>();
         services.AddSingleton<AccountLifecycle>();
         services.AddHostedService(sp => sp.GetRequiredService<AccountLifecycle>());
 
@@ -49,10 +53,9 @@ public static class IdentityServices
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         });
         services.AddIdentityRateLimits(builder.Configuration);
-        // The client's address for rate limits comes from nginx's X-Forwarded-For, trusted only
-        // from loopback proxies (set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true behind a proxy on
-        // another host of a private network, as in docker compose).
-        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        // The client's address for rate limits comes from nginx's X-Forwarded-For, believed only
+        // from loopback and the proxies named in ForwardedHeaders:KnownNetworks/KnownProxies.
+        builder.AddSalesMindForwardedHeaders(ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         services.AddAdminAuth<AdminAccountCheck>();
         // Identity alone signs admin tokens: a missing or mismatched private key stops it at start.
         services.AddOptions<AuthOptions>().Validate(o => AdminTokenKeys.TryLoadPrivate(o, out _), AdminTokenKeys.PrivateKeyProblem);

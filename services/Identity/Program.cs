@@ -1,4 +1,5 @@
 using SalesMind.Identity;
+using SalesMind.Identity.Accounts;
 using SalesMind.Identity.AddressStates;
 using SalesMind.Identity.Admin;
 using SalesMind.Identity.PasswordReset;
@@ -39,8 +40,9 @@ if (args is ["admin-token", ..])
     return await app.PrintAdminTokenAsync(args);
 }
 
-app.UseForwardedHeaders();
+app.UseSalesMindForwardedHeaders();
 app.UseSalesMindErrors();
+app.UsePasswordHashingBackpressure();
 app.UseRateLimiter();
 app.UseAdminAuth();
 app.MapHealth();

@@ -76,9 +76,9 @@ public static class NotifierServices
         services.AddHostedService<MailLogFollower>();
 
         // Behind nginx the API is mounted under /notifier: X-Forwarded-Prefix makes links and the
-        // OpenAPI document's server address carry it. Forwarded headers are trusted from loopback
-        // proxies only (ASPNETCORE_FORWARDEDHEADERS_ENABLED=true behind a proxy on another host).
-        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders =
+        // OpenAPI document's server address carry it. Forwarded headers are believed only from
+        // loopback and the proxies named in ForwardedHeaders:KnownNetworks/KnownProxies.
+        builder.AddSalesMindForwardedHeaders(
             ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost | ForwardedHeaders.XForwardedPrefix);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         services.AddApiDocs();

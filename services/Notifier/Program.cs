@@ -25,7 +25,7 @@ if (args is ["migrate", ..])
     return 0;
 }
 
-app.UseForwardedHeaders();
+app.UseSalesMindForwardedHeaders();
 app.UseSalesMindErrors();
 app.UseAdminAuth();
 app.MapHealth();

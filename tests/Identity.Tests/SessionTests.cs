@@ -17,7 +17,7 @@ public sealed class SessionTests(IdentityApp app)
         var login = await IdentityApp.LoginAsync(client, form["email"]!.ToUpperInvariant(), form["password"]!);
 
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
+        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"), c => c.StartsWith("sm_session=", StringComparison.Ordinal));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
         var me = await client.GetFromJsonAsync<JsonElement>("/api/auth/me/");

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SalesMind.Identity.Accounts;
 using SalesMind.Identity.AddressStates;
+using SalesMind.Identity.Sessions;
 using SalesMind.Outbox;
 using SalesMind.ServiceDefaults;
 
@@ -23,6 +24,10 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext
     public DbSet<EmailMessageState> EmailMessageStates => Set<EmailMessageState>();
 
     public DbSet<MailReceipt> MailReceipts => Set<MailReceipt>();
+
+    public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
+
+    public DbSet<KnownDevice> KnownDevices => Set<KnownDevice>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -92,6 +97,23 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext
             e.ToTable("mail_receipts");
             e.HasKey(x => x.TokenHash);
             e.HasIndex(x => x.ExpiresAt);
+        });
+
+        model.Entity<LoginFailure>(e =>
+        {
+            e.ToTable("login_failures");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Key).HasMaxLength(300);
+            // The pruner deletes by age.
+            e.HasIndex(x => x.LastAttemptAt);
+        });
+        model.Entity<KnownDevice>(e =>
+        {
+            e.ToTable("known_devices");
+            e.HasIndex(x => x.TokenHash).IsUnique();
+            e.HasIndex(x => x.UserId);
+            e.HasIndex(x => x.ExpiresAt);
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         model.AddOutbox();

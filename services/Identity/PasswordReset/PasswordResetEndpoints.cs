@@ -83,8 +83,8 @@ public static partial class PasswordResetEndpoints
     }
 
     internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ConfirmAsync(
-        HttpRequest http, IdentityDb db, PasswordHashing hashing, IOptions<AccountOptions> options, TimeProvider time, ILoggerFactory loggers,
-        CancellationToken ct)
+        HttpRequest http, IdentityDb db, PasswordHashing hashing, LoginGuard guard, IOptions<AccountOptions> options, TimeProvider time,
+        ILoggerFactory loggers, CancellationToken ct)
     {
         ResetConfirmation? request;
         try
@@ -154,6 +154,8 @@ public static partial class PasswordResetEndpoints
         await db.SaveChangesAsync(ct);
         // Whoever knew the old password is signed out too.
         await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
+        // The lock strangers caused is lifted, and this browser becomes a known device.
+        await guard.AfterPasswordResetAsync(http.HttpContext, user.Id, ct);
         await tx.CommitAsync(ct);
         LogReset(loggers.CreateLogger("SalesMind.Identity.PasswordReset"), user.Id);
         return TypedResults.NoContent();

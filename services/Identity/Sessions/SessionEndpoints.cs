@@ -32,7 +32,7 @@ public static partial class SessionEndpoints
     }
 
     internal static async Task<Results<Ok<Me>, ValidationProblem, ProblemHttpResult>> LoginAsync(
-        HttpContext http, IdentityDb db, PasswordHashing hashing, LoginThrottle throttle, IOptions<AccountOptions> options,
+        HttpContext http, IdentityDb db, LoginGuard guard, IOptions<AccountOptions> options,
         IWebHostEnvironment environment, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         LoginRequest? request;
@@ -72,48 +72,27 @@ public static partial class SessionEndpoints
         // someone's address would make two matches, and pick or crash).
         var user = await db.Users.Include(u => u.Profile).FindByIdentifierAsync(identifier, ct);
 
-        if (user?.LockedUntil > now)
+        // The lock, the count and the password check live in the guard; here only their answers.
+        var check = await guard.CheckAsync(http, user, normalized, password, ct);
+        if (check.Verdict == LoginVerdict.Busy)
         {
-            return Locked(http, user.LockedUntil.Value - now, locale);
+            return Busy(http);
         }
 
-        // An unknown name costs the same hash work as a wrong password: the time taken must not
-        // tell whether an account exists.
-        var ok = await hashing.VerifyAsync(user?.PasswordHash, password);
-        var log = loggers.CreateLogger("SalesMind.Identity.Sessions");
-        if (user is null || !ok)
+        if (check.Verdict == LoginVerdict.Locked)
         {
-            // The same statement whether or not the account exists (for an unknown name it
-            // matches no row), without waiting for the disk: the time taken must not tell the two
-            // apart, and a counter lost in a crash only forgives one attempt.
-            var lockedUntil = now + settings.LockoutDuration;
-            await using (var tx = await db.Database.BeginTransactionAsync(ct))
-            {
-                await db.Database.ExecuteSqlRawAsync("SET LOCAL synchronous_commit TO OFF", ct);
-                await db.Database.ExecuteSqlAsync($"""
-                    UPDATE users
-                       SET failed_logins = CASE WHEN failed_logins + 1 >= {settings.MaxFailedLogins} THEN 0 ELSE failed_logins + 1 END,
-                           locked_until = CASE WHEN failed_logins + 1 >= {settings.MaxFailedLogins} THEN {lockedUntil} ELSE locked_until END
-                     WHERE id = {user?.Id ?? Guid.Empty}
-                    """, ct);
-                await tx.CommitAsync(ct);
-            }
+            return Locked(http, check.Wait, locale);
+        }
 
-            if (user is not null && user.FailedLogins + 1 >= settings.MaxFailedLogins)
-            {
-                LogLocked(log, user.Id);
-            }
-
-            await Task.Delay(throttle.RecordFailure(normalized), time, ct);
-
+        if (check.Verdict != LoginVerdict.Verified || user is null)
+        {
+            await Task.Delay(check.Wait, time, ct);
             return TypedResults.Problem(
                 locale == "en" ? "The username, email address or password is wrong." : "ユーザー名・メールアドレスまたはパスワードが正しくありません。",
                 statusCode: StatusCodes.Status401Unauthorized, title: "Login failed");
         }
 
-        user.FailedLogins = 0;
-        user.LockedUntil = null;
-        throttle.RecordSuccess(normalized);
+        var log = loggers.CreateLogger("SalesMind.Identity.Sessions");
         if (user is { DeactivatedAt: not null } or { EmailVerifiedAt: not null, IsActive: false })
         {
             await db.SaveChangesAsync(ct);
@@ -144,6 +123,12 @@ public static partial class SessionEndpoints
         var (token, hash) = VerificationToken.Create();
         db.Sessions.Add(new Session { Id = Guid.CreateVersion7(now), UserId = user.Id, TokenHash = hash, CreatedAt = now, ExpiresAt = now + settings.SessionLifetime });
         await db.SaveChangesAsync(ct);
+        if (!check.FromKnownDevice)
+        {
+            // From now on this browser's own failures are counted apart from strangers'.
+            await guard.RememberDeviceAsync(http, user.Id, ct);
+        }
+
         http.Response.Cookies.Append(CookieName, token, new CookieOptions
         {
             HttpOnly = true,
@@ -227,20 +212,28 @@ public static partial class SessionEndpoints
         user.Username, user.Email, user.Profile?.Industry ?? "", user.Profile?.SalesExperience, user.Profile?.Purpose,
         user.Profile?.Locale ?? Messages.DefaultLocale, user.EmailVerifiedAt, user.Roles);
 
+    /// <summary>
+    /// The one answer for a locked account, a throttled unknown name and a locked device: the
+    /// same status, body and header, so the lock says nothing about who exists. Retry-After is
+    /// rounded up to whole minutes: exact seconds would differ by when each lock began.
+    /// </summary>
     private static ProblemHttpResult Locked(HttpContext http, TimeSpan wait, string locale)
     {
-        var seconds = (int)Math.Ceiling(wait.TotalSeconds);
-        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var minutes = Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes));
+        http.Response.Headers.RetryAfter = (minutes * 60).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return TypedResults.Problem(
-            locale == "en" ? "Too many wrong passwords: this account is locked for a while." : "パスワードの誤りが続いたため、しばらくログインできません。",
-            statusCode: StatusCodes.Status429TooManyRequests, title: "Account temporarily locked");
+            locale == "en" ? "Too many failed attempts: try again later, or reset your password." : "ログインの失敗が続いたため、しばらくログインできません。時間をおくか、パスワードを再設定してください。",
+            statusCode: StatusCodes.Status429TooManyRequests, title: "Too many attempts");
+    }
+
+    private static ProblemHttpResult Busy(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = "1";
+        return TypedResults.Problem(PasswordHashingBusy.Detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: PasswordHashingBusy.Title);
     }
 
     private static readonly JsonSerializerOptions LoginJson = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} logged in")]
     private static partial void LogLoggedIn(ILogger logger, Guid userId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserId} locked after too many wrong passwords")]
-    private static partial void LogLocked(ILogger logger, Guid userId);
 }

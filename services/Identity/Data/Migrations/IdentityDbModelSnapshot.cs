@@ -365,6 +365,74 @@ namespace SalesMind.Identity.Data.Migrations
                     b.ToTable("mail_receipts", (string)null);
                 });
 
+            modelBuilder.Entity("SalesMind.Identity.Sessions.KnownDevice", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("token_hash");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_known_devices");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_known_devices_expires_at");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_known_devices_token_hash");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_known_devices_user_id");
+
+                    b.ToTable("known_devices", (string)null);
+                });
+
+            modelBuilder.Entity("SalesMind.Identity.Sessions.LoginFailure", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("key");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer")
+                        .HasColumnName("failures");
+
+                    b.Property<DateTimeOffset>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.HasKey("Key")
+                        .HasName("pk_login_failures");
+
+                    b.HasIndex("LastAttemptAt")
+                        .HasDatabaseName("ix_login_failures_last_attempt_at");
+
+                    b.ToTable("login_failures", (string)null);
+                });
+
             modelBuilder.Entity("SalesMind.Outbox.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")
@@ -498,6 +566,16 @@ namespace SalesMind.Identity.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_user_profiles_users_user_id");
+                });
+
+            modelBuilder.Entity("SalesMind.Identity.Sessions.KnownDevice", b =>
+                {
+                    b.HasOne("SalesMind.Identity.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_known_devices_users_user_id");
                 });
 
             modelBuilder.Entity("SalesMind.Identity.Accounts.User", b =>
