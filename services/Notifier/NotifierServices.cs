@@ -24,7 +24,7 @@ public static class NotifierServices
         var services = builder.Services;
         var connectionString = builder.Configuration.GetConnectionString("Notifier")
             ?? throw new InvalidOperationException("Missing configuration 'ConnectionStrings:Notifier' (env ConnectionStrings__Notifier).");
-        builder.RequireProductionSecrets(connectionString, "Auth:SigningKey", "RabbitMq:Password");
+        builder.RequireProductionSecrets(connectionString, "Auth:SigningKey", "RabbitMq:Password", "Bounces:SigningKey");
 
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.MailLogPath is null || Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(o.MailLogPath))),
@@ -64,6 +64,7 @@ public static class NotifierServices
         services.AddSingleton<PostfixMailLog>();
         services.AddHostedService<Dispatcher>();
         services.AddScoped<DeliveryFates>();
+        services.AddScoped<ReportIntake>();
         services.AddHostedService<ReportListener>();
         services.AddHostedService<MailLogFollower>();
 
