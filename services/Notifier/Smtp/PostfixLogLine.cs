@@ -28,7 +28,7 @@ public sealed partial record PostfixLogLine(string Daemon, string QueueId, IRead
     public static PostfixLogLine? Parse(string line)
     {
         var head = Head().Match(line);
-        if (!head.Success || head.Groups["qid"].Value == "NOQUEUE")
+        if (!head.Success)
         {
             return null;
         }
@@ -125,7 +125,8 @@ public sealed partial record PostfixLogLine(string Daemon, string QueueId, IRead
 
     // Start of line; the timestamp (syslog's "Nov 29 15:38:16" or RFC 3339's); the host; the
     // syslog name ("postfix", or "postfix/submission" and the like) and the daemon with its pid;
-    // the queue id Postfix gave the message.
-    [GeneratedRegex(@"^(?:[A-Z][a-z]{2} [ 0-9]?\d \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})) [A-Za-z0-9._-]+ postfix(?:/[A-Za-z0-9._-]+)*?/(?<daemon>[a-z0-9_-]+)\[\d+\]: (?<qid>[0-9A-Za-z]{5,32}): ", RegexOptions.CultureInvariant)]
+    // the queue id Postfix gave the message (short: upper-case hex; long: base 52 without vowels,
+    // so no word such as "warning" or "NOQUEUE" passes for one).
+    [GeneratedRegex(@"^(?:[A-Z][a-z]{2} [ 0-9]?\d \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})) [A-Za-z0-9._-]+ postfix(?:/[A-Za-z0-9._-]+)*?/(?<daemon>[a-z0-9_-]+)\[\d+\]: (?<qid>[0-9A-F]{6,20}|[0-9B-DF-HJ-NP-TV-Zb-df-hj-np-tv-z]{10,32}): ", RegexOptions.CultureInvariant)]
     private static partial Regex Head();
 }
