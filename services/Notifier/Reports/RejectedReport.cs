@@ -12,6 +12,9 @@ public enum ReportRejection
     /// <summary>The signed return path names a delivery that does not exist (any more).</summary>
     UnknownDelivery,
 
+    /// <summary>The delivery was never handed to the mail server (failed, abandoned or suppressed before), so no server can report on it.</summary>
+    NotHandedOver,
+
     /// <summary>Original-Envelope-Id names another delivery.</summary>
     EnvelopeIdMismatch,
 

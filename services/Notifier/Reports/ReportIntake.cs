@@ -92,11 +92,18 @@ public sealed partial class ReportIntake(
                 continue;
             }
 
-            if (delivery.Status is DeliveryStatus.Queued or DeliveryStatus.Sending || delivery.QueueId is null)
+            if (delivery.QueueId is null)
             {
-                // The report overtook the dispatcher's record of the hand-off (its queue id is
-                // needed to check the report): settled shortly. Only a signed path gets here.
-                return IntakeOutcome.TooEarly;
+                if (delivery.Status is DeliveryStatus.Queued or DeliveryStatus.Sending or DeliveryStatus.Deferred)
+                {
+                    // The report overtook the dispatcher's record of the hand-off (its queue id is
+                    // needed to check the report): settled shortly. Only a signed path gets here.
+                    return IntakeOutcome.TooEarly;
+                }
+
+                // Failed, abandoned or suppressed before any hand-off: no server can report on it.
+                Reject(returnPath, deliveryId, ReportRejection.NotHandedOver, "the delivery was never handed to the mail server");
+                continue;
             }
 
             if (ReportRules.Disagreement(delivery, report) is { } disagreement)

@@ -43,7 +43,13 @@ public sealed class PostfixMailLog(IOptions<SmtpOptions> options)
         using var reader = new StreamReader(stream);
         while (await reader.ReadLineAsync(ct) is { } line)
         {
-            // One reader for the whole log (PostfixLogLine): anchored, fields in order.
+            // One reader for the whole log (PostfixLogLine): anchored, fields in order. Only two
+            // daemons' lines matter; the cheap test skips the rest of a long log unparsed.
+            if (!line.Contains("/cleanup[", StringComparison.Ordinal) && !line.Contains("/qmgr[", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             if (PostfixLogLine.Parse(line) is not { } entry)
             {
                 continue;
