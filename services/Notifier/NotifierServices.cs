@@ -19,12 +19,15 @@ namespace SalesMind.Notifier;
 
 public static class NotifierServices
 {
+    /// <summary>Settings that must hold a real secret outside Development (the bounce key signs every return path).</summary>
+    public static readonly string[] Secrets = ["Auth:SigningKey", "RabbitMq:Password", "Bounces:SigningKey"];
+
     public static WebApplicationBuilder AddNotifierServices(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         var connectionString = builder.Configuration.GetConnectionString("Notifier")
             ?? throw new InvalidOperationException("Missing configuration 'ConnectionStrings:Notifier' (env ConnectionStrings__Notifier).");
-        builder.RequireProductionSecrets(connectionString, "Auth:SigningKey", "RabbitMq:Password", "Bounces:SigningKey");
+        builder.RequireProductionSecrets(connectionString, Secrets);
 
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.MailLogPath is null || Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(o.MailLogPath))),

@@ -1,5 +1,7 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+using SalesMind.Notifier.Smtp;
+using SalesMind.ServiceDefaults;
 
 namespace SalesMind.Notifier.Tests;
 
@@ -9,36 +11,35 @@ namespace SalesMind.Notifier.Tests;
 /// </summary>
 public sealed class BounceSigningKeyTests
 {
-    private static WebApplicationFactory<Program> Notifier(string environment, string? bounceKey) =>
-        new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+    private const string Connection = "Host=postgres;Database=salesmind_notifier;Username=salesmind;Password=Vh3nT8wQ1zR6yK";
+
+    private static List<string> Problems(string? bounceKey) => ProductionSecrets.Problems(
+        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            b.UseEnvironment(environment);
-            b.UseSetting("Auth:SigningKey", "q9Zc1v6Yx0hM3tW8bN2rL5kP7sD4fG1jH6aE0uI3oC");
-            b.UseSetting("RabbitMq:Password", "Xk4!bT9#qLm2");
-            // Never reached: start stops at the configuration checks.
-            b.UseSetting("ConnectionStrings:Notifier", "Host=127.0.0.1;Port=1;Database=salesmind_notifier_unused;Username=salesmind;Password=Vh3nT8wQ1zR6yK");
-            b.UseSetting("Bounces:SigningKey", bounceKey);
-        });
+            ["Auth:SigningKey"] = "q9Zc1v6Yx0hM3tW8bN2rL5kP7sD4fG1jH6aE0uI3oC",
+            ["RabbitMq:Password"] = "Xk4!bT9#qLm2",
+            ["Bounces:SigningKey"] = bounceKey,
+        }).Build(), Connection, NotifierServices.Secrets);
 
     [Theory]
     [InlineData("development-only-bounce-signing-key-change-me-0123456789", "Bounces:SigningKey (env Bounces__SigningKey) is still the placeholder")]
-    [InlineData("", "Bounces:SigningKey (env Bounces__SigningKey) is missing")]
-    public void Production_refuses_to_start_without_a_real_bounce_signing_key(string key, string expected)
-    {
-        using var factory = Notifier("Production", key);
-
-        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-
-        Assert.Contains(expected, ex.ToString());
-    }
+    [InlineData("change-me-to-another-long-random-secret-of-48-characters", "Bounces:SigningKey (env Bounces__SigningKey) is still the placeholder")]
+    [InlineData(null, "Bounces:SigningKey (env Bounces__SigningKey) is missing")]
+    public void Outside_Development_the_Notifier_refuses_a_missing_or_placeholder_bounce_signing_key(string? key, string expected) =>
+        Assert.Equal(expected, Assert.Single(Problems(key)));
 
     [Fact]
-    public void A_bounce_signing_key_shorter_than_32_characters_is_refused_at_start()
+    public void A_real_bounce_signing_key_passes() => Assert.Empty(Problems("Jw5fR2mZ8qT1xV7cN4bH9kL3sD6gP0aY2eU5iO8rC1"));
+
+    [Theory]
+    [InlineData(null, "Bounces:SigningKey is required")]
+    [InlineData("too-short-0123456789", "Bounces:SigningKey must be at least 32 characters.")]
+    public void A_missing_or_short_bounce_signing_key_fails_the_options_check_at_start(string? key, string expected)
     {
-        using var factory = Notifier("Development", "too-short-0123456789");
+        var options = new BounceOptions { SigningKey = key! };
+        var errors = new List<ValidationResult>();
 
-        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-
-        Assert.Contains("Bounces:SigningKey must be at least 32 characters.", ex.ToString());
+        Assert.False(Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true));
+        Assert.Contains(errors, e => e.ErrorMessage!.StartsWith(expected, StringComparison.Ordinal));
     }
 }
