@@ -104,6 +104,11 @@ public sealed class ForgedReportTests(NotifierApp app)
         Assert.All(rejected, r => Assert.Equal(("failed", victim.QueueId, "mailer-daemon@mx.attacker.test"),
             (r.GetProperty("action").GetString(), r.GetProperty("queue_id").GetString(), r.GetProperty("sender").GetString()!.ToLowerInvariant())));
         Assert.Contains(await RejectedAsync("reason=bad_signature"), r => r.GetProperty("return_path").GetString() == addresses[2]);
+        var bad = await NotifierApp.JsonAsync(await Admin().GetAsync("/api/admin/reports/rejected?reason=forged"), HttpStatusCode.BadRequest);
+        Assert.Contains("Unknown reason 'forged'", bad.GetProperty("errors").GetProperty("reason")[0].GetString());
+        // Counted for the operators' alerts.
+        var metrics = await Admin().GetStringAsync("/metrics");
+        Assert.Matches("salesmind_delivery_reports_rejected_total\\{[^}]*reason=\"bad_signature\"[^}]*\\} [1-9]", metrics);
 
         await AssertUntouchedAsync(victim.Id, victim.Recipient);
     }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace SalesMind.Notifier.Reports;
 
 /// <summary>Why a delivery report changed nothing.</summary>
@@ -32,6 +34,12 @@ public enum ReportRejection
 
     /// <summary>More recipients in one message than are looked at.</summary>
     TooManyRecipients,
+}
+
+public static class ReportRejections
+{
+    /// <summary><c>BadSignature</c> → <c>bad_signature</c>: the name the API and the metric use.</summary>
+    public static string Name(this ReportRejection reason) => JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString());
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using SalesMind.Notifier.Data;
@@ -42,10 +41,10 @@ public static class RejectedReportEndpoints
 
         if (!string.IsNullOrWhiteSpace(reason))
         {
-            wanted = Enum.GetValues<ReportRejection>().Cast<ReportRejection?>().FirstOrDefault(r => Name(r!.Value) == reason.Trim().ToLowerInvariant());
+            wanted = Enum.GetValues<ReportRejection>().Cast<ReportRejection?>().FirstOrDefault(r => r!.Value.Name() == reason.Trim().ToLowerInvariant());
             if (wanted is null)
             {
-                errors["reason"] = [$"Unknown reason '{reason}': use {string.Join(", ", Enum.GetValues<ReportRejection>().Select(Name))}."];
+                errors["reason"] = [$"Unknown reason '{reason}': use {string.Join(", ", Enum.GetValues<ReportRejection>().Select(r => r.Name()))}."];
             }
         }
 
@@ -75,9 +74,6 @@ public static class RejectedReportEndpoints
         return TypedResults.Ok(new RejectedReportPage(items, rows.Count > take ? items[^1].Id : null));
     }
 
-    internal static RejectedReportView View(RejectedReport r) => new(r.Id, r.ReceivedAt, Name(r.Reason), r.Detail, r.ReturnPath, r.DeliveryId,
+    internal static RejectedReportView View(RejectedReport r) => new(r.Id, r.ReceivedAt, r.Reason.Name(), r.Detail, r.ReturnPath, r.DeliveryId,
         r.Sender, r.RemoteAddress, r.EnvelopeId, r.QueueId, r.FinalRecipient, r.Action, r.Status, r.Entries);
-
-    /// <summary><c>BadSignature</c> → <c>bad_signature</c>, as the API's other names.</summary>
-    internal static string Name(ReportRejection reason) => JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString());
 }

@@ -135,7 +135,7 @@ public sealed partial class ReportIntake(
             await db.SaveChangesAsync(ct);
             foreach (var rejection in rejections)
             {
-                Rejected.Add(1, new KeyValuePair<string, object?>("reason", rejection.Reason.ToString()));
+                Rejected.Add(1, new KeyValuePair<string, object?>("reason", rejection.Reason.Name()));
                 LogRejected(rejection.Reason, rejection.DeliveryId, rejection.RemoteAddress);
             }
         }
