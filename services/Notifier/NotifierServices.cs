@@ -20,12 +20,15 @@ namespace SalesMind.Notifier;
 
 public static class NotifierServices
 {
+    /// <summary>Settings that must hold a real secret outside Development (the bounce key signs every return path).</summary>
+    public static readonly string[] Secrets = ["Auth:PublicKey|Auth:PublicKeyFile", "RabbitMq:Password", "Bounces:SigningKey", "Notifier:BodyEncryptionKey"];
+
     public static WebApplicationBuilder AddNotifierServices(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         var connectionString = builder.Configuration.GetConnectionString("Notifier")
             ?? throw new InvalidOperationException("Missing configuration 'ConnectionStrings:Notifier' (env ConnectionStrings__Notifier).");
-        builder.RequireProductionSecrets(connectionString, "Auth:PublicKey|Auth:PublicKeyFile", "RabbitMq:Password", "Notifier:BodyEncryptionKey");
+        builder.RequireProductionSecrets(connectionString, Secrets);
 
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.MailLogPath is null || Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(o.MailLogPath))),
@@ -72,6 +75,7 @@ public static class NotifierServices
         services.AddSingleton<PostfixMailLog>();
         services.AddHostedService<Dispatcher>();
         services.AddScoped<DeliveryFates>();
+        services.AddScoped<ReportIntake>();
         services.AddHostedService<ReportListener>();
         services.AddHostedService<MailLogFollower>();
 

@@ -4,6 +4,7 @@ using SalesMind.Notifier.Dashboard;
 using SalesMind.Notifier.Deliveries;
 using SalesMind.Notifier.Docs;
 using SalesMind.Notifier.Operations;
+using SalesMind.Notifier.Reports;
 using SalesMind.Notifier.Senders;
 using SalesMind.Notifier.Templates;
 using SalesMind.Outbox;
@@ -35,6 +36,7 @@ app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy)
     .MapTemplates()
     .MapSenders()
     .MapDeliveries()
+    .MapRejectedReports()
     .MapDashboard()
     .MapAudit()
     .MapOutboxAdmin()

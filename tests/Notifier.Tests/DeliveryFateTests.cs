@@ -13,7 +13,8 @@ namespace SalesMind.Notifier.Tests;
 /// <summary>How reports and log lines are read, and what each does to a delivery's status.</summary>
 public sealed class DeliveryFateRulesTests
 {
-    internal static MimeMessage Report(string? envelopeId, string queueId, string action, string status, string diagnostic, string to)
+    internal static MimeMessage Report(string? envelopeId, string? queueId, string action, string status, string diagnostic, string to,
+        string finalRecipient = "someone@example.com", int groups = 1)
     {
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress("Mail Delivery System", "MAILER-DAEMON@mail.salesmind.localhost"));
@@ -21,21 +22,30 @@ public sealed class DeliveryFateRulesTests
         message.Subject = "Undelivered Mail Returned to Sender";
         var report = new MultipartReport("delivery-status") { new TextPart("plain") { Text = "This is the mail system." } };
         var deliveryStatus = new MessageDeliveryStatus();
-        var perMessage = new HeaderList { { "Reporting-MTA", "dns; mail.salesmind.localhost" }, { "X-Postfix-Queue-ID", queueId } };
+        var perMessage = new HeaderList { { "Reporting-MTA", "dns; mail.salesmind.localhost" } };
+        if (queueId is not null)
+        {
+            perMessage.Add("X-Postfix-Queue-ID", queueId);
+        }
+
         if (envelopeId is not null)
         {
             perMessage.Add("Original-Envelope-Id", envelopeId);
         }
 
         deliveryStatus.StatusGroups.Add(perMessage);
-        deliveryStatus.StatusGroups.Add(new HeaderList
+        for (var i = 0; i < groups; i++)
         {
-            { "Final-Recipient", "rfc822; someone@example.com" },
-            { "Action", action },
-            { "Status", status },
-            { "Remote-MTA", "dns; mx.example.com" },
-            { "Diagnostic-Code", $"smtp; {diagnostic}" },
-        });
+            deliveryStatus.StatusGroups.Add(new HeaderList
+            {
+                { "Final-Recipient", $"rfc822; {finalRecipient}" },
+                { "Action", action },
+                { "Status", status },
+                { "Remote-MTA", "dns; mx.example.com" },
+                { "Diagnostic-Code", $"smtp; {diagnostic}" },
+            });
+        }
+
         report.Add(deliveryStatus);
         message.Body = report;
         return message;
@@ -44,9 +54,12 @@ public sealed class DeliveryFateRulesTests
     [Fact]
     public void A_delivery_status_notification_is_read_per_recipient()
     {
-        var entry = Assert.Single(DsnParser.Parse(Report("0193f4a2-9b3d-7e10-8c42-5d6e7f8a9b0c", "4jcQ", "failed", "5.1.1", "550 5.1.1 User unknown", "x@y.test")));
+        var report = DsnParser.Parse(Report("0193f4a2-9b3d-7e10-8c42-5d6e7f8a9b0c", "4jcQ", "failed", "5.1.1", "550 5.1.1 User unknown", "x@y.test"));
+        var entry = Assert.Single(report!.Entries);
 
-        Assert.Equal(("0193f4a2-9b3d-7e10-8c42-5d6e7f8a9b0c", "4jcQ", "failed", "5.1.1"), (entry.EnvelopeId, entry.QueueId, entry.Action, entry.Status));
+        Assert.Equal(("0193f4a2-9b3d-7e10-8c42-5d6e7f8a9b0c", "4jcQ", "failed", "5.1.1"), (report.EnvelopeId, report.QueueId, entry.Action, entry.Status));
+        Assert.Null(report.Problem);
+        Assert.Equal("someone@example.com", entry.FinalRecipient);
         Assert.Equal("550 5.1.1 User unknown", entry.Diagnostic);
         Assert.Equal("mx.example.com", entry.RemoteMta);
     }
@@ -56,7 +69,7 @@ public sealed class DeliveryFateRulesTests
     {
         var message = new MimeMessage { Subject = "Out of office", Body = new TextPart("plain") { Text = "Away until Monday." } };
 
-        Assert.Empty(DsnParser.Parse(message));
+        Assert.Null(DsnParser.Parse(message));
     }
 
     [Theory]
@@ -64,8 +77,8 @@ public sealed class DeliveryFateRulesTests
         "4jcJ2Y5HmPztTfT", "delivered", "2.0.0", "delivered to maildir")]
     [InlineData("Nov 28 18:04:10 mail postfix/error[4785]: 4jcJ7t4kJGztTbT: to=<d@defer.test>, relay=none, delay=0.05, delays=0.04/0.01/0/0.01, dsn=4.4.1, status=deferred (simulated deferral)",
         "4jcJ7t4kJGztTbT", "delayed", "4.4.1", "simulated deferral")]
-    [InlineData("Nov 28 18:04:10 mail postfix/error[4785]: 4jcJ7tAAAAztTbT: to=<b@bounce.test>, relay=none, delay=0.05, delays=0.04/0.01/0/0.01, dsn=5.1.1, status=bounced (simulated hard bounce)",
-        "4jcJ7tAAAAztTbT", "failed", "5.1.1", "simulated hard bounce")]
+    [InlineData("Nov 28 18:04:10 mail postfix/error[4785]: 4jcJ7tBBBBztTbT: to=<b@bounce.test>, relay=none, delay=0.05, delays=0.04/0.01/0/0.01, dsn=5.1.1, status=bounced (simulated hard bounce)",
+        "4jcJ7tBBBBztTbT", "failed", "5.1.1", "simulated hard bounce")]
     [InlineData("Nov 28 18:05:24 mail postfix/qmgr[4207]: 4jcJ7t4kJGztTbT: from=<bounces+01a2@bounces.salesmind.test>, status=expired, returned to sender",
         "4jcJ7t4kJGztTbT", "failed", "4.4.7", "expired in the mail server's queue, returned to sender")]
     public void Mail_log_lines_become_outcomes(string line, string queueId, string action, string status, string text)
@@ -140,13 +153,16 @@ public sealed class DeliveryFateTests(NotifierApp app)
         var id = await TestSendAsync(to);
         await WaitForStatusAsync(id, "delivered");
         var queueId = (await DeliveryAsync(id)).GetProperty("queue_id").GetString()!;
+        // The signed return path, as the receiving side sees it.
+        var returnPath = Assert.Single(Mailbox.For(to)).Headers["Return-Path"]!.Trim('<', '>', ' ');
+        Assert.Matches($"^bounces\\+{id:N}\\.[a-z2-7]{{16}}@{NotifierApp.BounceDomain}$", returnPath);
 
         // A remote server's later bounce, addressed to the delivery's own return path.
         using (var smtp = new SmtpClient())
         {
             await smtp.ConnectAsync("127.0.0.1", NotifierApp.BouncePort, MailKit.Security.SecureSocketOptions.None);
-            var report = DeliveryFateRulesTests.Report(null, queueId, "failed", "5.1.1", "550 5.1.1 mailbox gone", $"bounces+{id:N}@{NotifierApp.BounceDomain}");
-            await smtp.SendAsync(report, MailboxAddress.Parse("MAILER-DAEMON@mx.example.com"), [MailboxAddress.Parse($"bounces+{id:N}@{NotifierApp.BounceDomain}")]);
+            var report = DeliveryFateRulesTests.Report(id.ToString(), queueId, "failed", "5.1.1", "550 5.1.1 mailbox gone", returnPath, finalRecipient: to);
+            await smtp.SendAsync(report, MailboxAddress.Parse("MAILER-DAEMON@mx.example.com"), [MailboxAddress.Parse(returnPath)]);
             await smtp.DisconnectAsync(true);
         }
 

@@ -13,8 +13,18 @@ public sealed class NotifierApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private TestVirtualHost _vhost = null!;
 
-    /// <summary>This instance's report listener (the stack's Notifier has the stack's port).</summary>
-    public const int BouncePort = 2591;
+    /// <summary>
+    /// This instance's report listener: a free port of its own (the stack's Notifier has the
+    /// stack's port, and other test runs on this machine may be running a listener too).
+    /// </summary>
+    public static int BouncePort { get; } = FreePort();
+
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
 
     /// <summary>A bounce domain of its own: the stack's mail server routes only the stack's to a listener.</summary>
     public const string BounceDomain = "bounces-test.salesmind.test";

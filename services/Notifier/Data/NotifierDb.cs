@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using SalesMind.Notifier.AdminAccess;
 using SalesMind.Notifier.Audit;
 using SalesMind.Notifier.Deliveries;
+using SalesMind.Notifier.Reports;
 using SalesMind.Notifier.Senders;
 using SalesMind.Notifier.Templates;
 using SalesMind.Outbox;
@@ -18,6 +19,8 @@ public sealed class NotifierDb(DbContextOptions<NotifierDb> options) : DbContext
     public DbSet<DeliveryReport> DeliveryReports => Set<DeliveryReport>();
 
     public DbSet<Suppression> Suppressions => Set<Suppression>();
+
+    public DbSet<RejectedReport> RejectedReports => Set<RejectedReport>();
 
     public DbSet<EmailTemplate> Templates => Set<EmailTemplate>();
 
@@ -68,6 +71,24 @@ public sealed class NotifierDb(DbContextOptions<NotifierDb> options) : DbContext
             e.Property(r => r.Status).HasMaxLength(20);
             e.Property(r => r.Diagnostic).HasMaxLength(1000);
             e.Property(r => r.RemoteMta).HasMaxLength(255);
+            e.HasIndex(r => r.DeliveryId);
+        });
+        model.Entity<RejectedReport>(e =>
+        {
+            e.ToTable("rejected_reports");
+            e.Property(r => r.Id).UseIdentityAlwaysColumn();
+            e.Property(r => r.Reason).HasConversion<string>().HasMaxLength(30);
+            e.Property(r => r.Detail).HasMaxLength(500);
+            e.Property(r => r.ReturnPath).HasMaxLength(320);
+            e.Property(r => r.Sender).HasMaxLength(320);
+            e.Property(r => r.RemoteAddress).HasMaxLength(64);
+            e.Property(r => r.EnvelopeId).HasMaxLength(100);
+            e.Property(r => r.QueueId).HasMaxLength(64);
+            e.Property(r => r.FinalRecipient).HasMaxLength(320);
+            e.Property(r => r.Action).HasMaxLength(20);
+            e.Property(r => r.Status).HasMaxLength(20);
+            // No foreign key: a rejected report may name a delivery that does not exist, and is
+            // kept as evidence whatever happens to the delivery. Indexed for the delivery's view.
             e.HasIndex(r => r.DeliveryId);
         });
         model.Entity<Suppression>(e =>

@@ -5,6 +5,7 @@ using SalesMind.Contracts;
 using SalesMind.Notifier.Audit;
 using SalesMind.Notifier.Data;
 using SalesMind.Notifier.Docs;
+using SalesMind.Notifier.Reports;
 using SalesMind.Outbox;
 
 namespace SalesMind.Notifier.Deliveries;
@@ -26,7 +27,11 @@ public static class DeliveryEndpoints
         Guid Id, string Kind, string Template, long? TemplateVersionId, string Locale, string Recipient, string Subject, string? From,
         string Status, int Attempts, string? QueueId, string? LastError, Guid SourceMessageId,
         DateTimeOffset? RequestedAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? SentAt, DateTimeOffset? FinalAt,
-        List<AttemptView> AttemptLog, List<ReportView> Reports, string? TraceParent, string? HtmlBody, string? TextBody);
+        List<AttemptView> AttemptLog, List<ReportView> Reports, string? TraceParent, string? HtmlBody, string? TextBody)
+    {
+        /// <summary>Reports sent to this delivery's signed return path that were rejected (their contents named something else).</summary>
+        public List<RejectedReportEndpoints.RejectedReportView> RejectedReports { get; init; } = [];
+    }
 
     public sealed record SuppressionView(string Address, string Reason, Guid? DeliveryId, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
 
@@ -145,7 +150,11 @@ public static class DeliveryEndpoints
             d.RequestedAt, d.CreatedAt, d.UpdatedAt, d.SentAt, d.FinalAt,
             d.AttemptLog.OrderBy(a => a.Number).ThenBy(a => a.Id).Select(a => new AttemptView(a.Number, a.StartedAt, a.DurationMs, a.Outcome, a.SmtpCode, a.Reply)).ToList(),
             d.Reports.OrderBy(r => r.Id).Select(r => new ReportView(r.ReceivedAt, r.Source, r.Action, r.Status, r.Diagnostic, r.RemoteMta)).ToList(),
-            d.TraceParent, withBody ? SecretRedaction.Redact(d.HtmlBody) : null, withBody ? SecretRedaction.Redact(d.TextBody) : null));
+            d.TraceParent, withBody ? SecretRedaction.Redact(d.HtmlBody) : null, withBody ? SecretRedaction.Redact(d.TextBody) : null)
+        {
+            RejectedReports = (await db.RejectedReports.AsNoTracking().Where(r => r.DeliveryId == id).OrderBy(r => r.Id).Take(50).ToListAsync(ct))
+                .Select(RejectedReportEndpoints.View).ToList(),
+        });
     }
 
     internal static async Task<Results<Ok<DeliverySummary>, ProblemHttpResult>> RetryAsync(

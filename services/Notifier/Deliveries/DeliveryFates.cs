@@ -35,7 +35,9 @@ public enum FateOutcome
 /// the delivery ledger: the report is kept, the status moves forward when the report says more
 /// than is known, and every change is written with its <see cref="EmailDeliveryStatusChanged"/>
 /// event in the same transaction. A hard bounce suppresses the address. Reports may come twice
-/// and from two sources; applying one again changes nothing.
+/// and from two sources; applying one again changes nothing. Callers decide which delivery a
+/// report is about from what outsiders cannot forge (a signed return path, a log line's own
+/// queue id), never from a report's contents alone.
 /// </summary>
 public sealed partial class DeliveryFates(NotifierDb db, IOptions<BounceOptions> bounces, TimeProvider time, ILogger<DeliveryFates> logger)
 {
@@ -137,10 +139,6 @@ public sealed partial class DeliveryFates(NotifierDb db, IOptions<BounceOptions>
 
         return outcomes;
     }
-
-    /// <summary>The delivery a mail server queue id belongs to.</summary>
-    public Task<Guid?> DeliveryOfQueueIdAsync(string queueId, CancellationToken ct) =>
-        db.Deliveries.Where(d => d.QueueId == queueId).Select(d => (Guid?)d.Id).FirstOrDefaultAsync(ct);
 
     /// <summary>
     /// The status a report moves a delivery to, or null when it says nothing new. Final fates

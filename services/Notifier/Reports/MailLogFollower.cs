@@ -151,36 +151,49 @@ public sealed partial class MailLogFollower(
     /// <summary>A delivery agent's verdict on one recipient of one queued message.</summary>
     internal sealed record LogOutcome(string QueueId, string Action, string? Status, string? Diagnostic, string? Relay, bool MayBeOurs);
 
+    /// <summary>Outcome statuses a delivery agent writes (<c>status=…</c> after <c>to=&lt;…&gt;</c>).</summary>
+    private static readonly string[] Verdicts = ["sent", "bounced", "deferred", "expired"];
+
+    /// <summary>
+    /// The outcome a log line reports, read with <see cref="PostfixLogLine"/> (anchored, fields in
+    /// order): text an outsider put inside <c>from=&lt;…&gt;</c> or <c>to=&lt;…&gt;</c> is never a status.
+    /// </summary>
     internal static LogOutcome? Parse(string line)
     {
-        var match = OutcomeLine().Match(line);
-        if (!match.Success)
+        if (PostfixLogLine.Parse(line) is not { } entry)
         {
-            // The queue manager gives up on a message it could not deliver in time.
-            var expired = ExpiredLine().Match(line);
-            return expired.Success
-                ? new LogOutcome(expired.Groups["qid"].Value, "failed", "4.4.7", "expired in the mail server's queue, returned to sender", null, true)
+            return null;
+        }
+
+        // The queue manager gives up on a message it could not deliver in time:
+        // "qmgr[4207]: QID: from=<…>, status=expired, returned to sender".
+        if (entry is { Daemon: "qmgr", FirstField: "from" })
+        {
+            return entry.Fields is [_, { Key: "status", Value: "expired" }]
+                ? new LogOutcome(entry.QueueId, "failed", "4.4.7", "expired in the mail server's queue, returned to sender", null, true)
                 : null;
         }
 
-        var action = match.Groups["status"].Value switch
+        // A delivery agent's verdict: "virtual[2379]: QID: to=<…>, [orig_to=<…>, ]relay=…, …, dsn=2.0.0, status=sent (text)".
+        if (entry.FirstField != "to" || entry["status"] is not { } status || !Verdicts.Contains(status)
+            || entry["dsn"] is not { } dsn || !DsnCode().IsMatch(dsn) || entry.Text is null)
+        {
+            return null;
+        }
+
+        var action = status switch
         {
             "sent" => "delivered",
             "deferred" => "delayed",
             _ => "failed",
         };
         // Reports we receive are themselves mail (to the bounce domain): never a delivery of ours.
-        var mayBeOurs = !match.Groups["to"].Value.StartsWith("bounces+", StringComparison.OrdinalIgnoreCase);
-        return new LogOutcome(match.Groups["qid"].Value, action, match.Groups["dsn"].Value, match.Groups["text"].Value, match.Groups["relay"].Value, mayBeOurs);
+        var mayBeOurs = !entry["to"]!.StartsWith(SignedReturnPath.Prefix, StringComparison.OrdinalIgnoreCase);
+        return new LogOutcome(entry.QueueId, action, dsn, entry.Text, entry["relay"], mayBeOurs);
     }
 
-    // e.g. "postfix/virtual[2379]: 4jcJ2Y5HmPztTfT: to=<a@mail.test>, relay=virtual, delay=0.01, delays=0/0/0/0, dsn=2.0.0, status=sent (delivered to maildir)"
-    [GeneratedRegex(@"postfix/[a-z]+\[\d+\]: (?<qid>[0-9A-Za-z]+): to=<(?<to>[^>]*)>,(?:.*? relay=(?<relay>[^,]+),)?.*? dsn=(?<dsn>\d\.\d+\.\d+), status=(?<status>sent|bounced|deferred|expired)(?:, [^(]*)? \((?<text>.*)\)\s*$")]
-    private static partial Regex OutcomeLine();
-
-    // e.g. "postfix/qmgr[4207]: 4jcJ7t4kJGztTbT: from=<bounces+…@bounces.salesmind.test>, status=expired, returned to sender"
-    [GeneratedRegex(@"postfix/qmgr\[\d+\]: (?<qid>[0-9A-Za-z]+): from=<[^>]*>, status=expired")]
-    private static partial Regex ExpiredLine();
+    [GeneratedRegex(@"^\d\.\d{1,3}\.\d{1,3}$")]
+    private static partial Regex DsnCode();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Following the mail log {Path} for delivery outcomes ({Bytes} bytes to catch up)")]
     private partial void LogFollowing(string path, long bytes);

@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Net;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using SalesMind.Notifier.Deliveries;
 using SalesMind.Notifier.Smtp;
 using SmtpServer;
 using SmtpServer.Mail;
+using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
@@ -13,7 +13,9 @@ namespace SalesMind.Notifier.Reports;
 
 /// <summary>
 /// An SMTP listener for delivery status notifications: the mail server routes the bounce domain
-/// here. A report is answered 250 only after it is applied (or is not ours), so none is lost:
+/// here, and anyone may write to it (the bounce domain's MX is public). A report changes only the
+/// delivery its signed return path names (<see cref="ReportIntake"/>); anything else is recorded
+/// as rejected. A report is answered 250 only after it is applied or recorded, so none is lost:
 /// while the database is unreachable, or the report overtook the dispatcher's record of the
 /// hand-off, the answer is 451 and the mail server tries again later.
 /// </summary>
@@ -50,8 +52,8 @@ public sealed partial class ReportListener(
         }
     }
 
-    /// <summary>Applies every entry of one report; the SMTP answer for the whole message.</summary>
-    internal async Task<SmtpResponse> ReceiveAsync(IReadOnlyList<string> recipients, Stream content, CancellationToken ct)
+    /// <summary>Applies one report (or records it as rejected); the SMTP answer for the whole message.</summary>
+    internal async Task<SmtpResponse> ReceiveAsync(string? sender, string? remoteAddress, IReadOnlyList<string> recipients, Stream content, CancellationToken ct)
     {
         MimeMessage message;
         try
@@ -64,47 +66,22 @@ public sealed partial class ReportListener(
             return SmtpResponse.Ok;
         }
 
-        var entries = DsnParser.Parse(message);
-        if (entries.Count == 0)
+        if (DsnParser.Parse(message) is not { } report)
         {
             // Not a delivery report (an auto-reply, a complaint): nothing to learn from it here.
             LogNotAReport(message.Subject);
             return SmtpResponse.Ok;
         }
 
-        var byReturnPath = recipients.Select(options.Value.DeliveryOf).FirstOrDefault(id => id is not null);
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var fates = scope.ServiceProvider.GetRequiredService<DeliveryFates>();
-            foreach (var entry in entries)
-            {
-                // Our ENVID is the delivery id; the return path names it too (remote servers may drop ENVID).
-                var deliveryId = Guid.TryParse(entry.EnvelopeId, out var envelope) ? envelope : byReturnPath;
-                if (deliveryId is null && entry.QueueId is { } queueId)
-                {
-                    deliveryId = await fates.DeliveryOfQueueIdAsync(queueId, ct);
-                }
-
-                if (deliveryId is null)
-                {
-                    LogUnmatched(entry.Action, entry.QueueId);
-                    continue;
-                }
-
-                var outcome = await fates.ApplyAsync(deliveryId.Value, new FateReport("dsn", entry.Action, entry.Status, entry.Diagnostic, entry.RemoteMta), ct);
-                if (outcome == FateOutcome.TooEarly)
-                {
-                    return new SmtpResponse(SmtpReplyCode.Aborted, "4.3.0 delivery not settled yet, try again later");
-                }
-
-                if (outcome == FateOutcome.Unknown)
-                {
-                    LogUnmatched(entry.Action, entry.QueueId);
-                }
-            }
-
-            return SmtpResponse.Ok;
+            var intake = scope.ServiceProvider.GetRequiredService<ReportIntake>();
+            // The same answer whether the report was applied or rejected: an outsider learns
+            // nothing about which deliveries exist. Only a validly signed one can get the 451.
+            return await intake.ReceiveAsync(new ReceivedReport(sender, remoteAddress, recipients, report), ct) == IntakeOutcome.TooEarly
+                ? new SmtpResponse(SmtpReplyCode.Aborted, "4.3.0 delivery not settled yet, try again later")
+                : SmtpResponse.Ok;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -125,9 +102,6 @@ public sealed partial class ReportListener(
     [LoggerMessage(Level = LogLevel.Information, Message = "A message that is not a delivery report came to the report listener ({Subject}); ignored")]
     private partial void LogNotAReport(string? subject);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A delivery report ({Action}, queue id {QueueId}) matches no delivery; ignored")]
-    private partial void LogUnmatched(string action, string? queueId);
-
     [LoggerMessage(Level = LogLevel.Error, Message = "Recording a delivery report failed; the mail server will send it again")]
     private partial void LogFailed(Exception ex);
 
@@ -137,7 +111,9 @@ public sealed partial class ReportListener(
             ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
             await using var stream = new MemoryStream(buffer.ToArray());
-            return await listener.ReceiveAsync(transaction.To.Select(m => m.AsAddress()).ToList(), stream, cancellationToken);
+            var sender = string.IsNullOrEmpty(transaction.From?.User) ? null : transaction.From.AsAddress();
+            var remote = context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var endpoint) ? endpoint?.ToString() : null;
+            return await listener.ReceiveAsync(sender, remote, transaction.To.Select(m => m.AsAddress()).ToList(), stream, cancellationToken);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace SalesMind.Notifier.Smtp;
@@ -14,7 +13,7 @@ namespace SalesMind.Notifier.Smtp;
 /// queue file is committed). A client that vanished in the middle of DATA leaves only the first,
 /// and its message was discarded: that delivery must be sent again.
 /// </remarks>
-public sealed partial class PostfixMailLog(IOptions<SmtpOptions> options)
+public sealed class PostfixMailLog(IOptions<SmtpOptions> options)
 {
     /// <summary>How much of the end of the log is read: in-doubt deliveries are minutes old, not days.</summary>
     private const long TailBytes = 256L * 1024 * 1024;
@@ -44,17 +43,25 @@ public sealed partial class PostfixMailLog(IOptions<SmtpOptions> options)
         using var reader = new StreamReader(stream);
         while (await reader.ReadLineAsync(ct) is { } line)
         {
-            var cleanup = CleanupLine().Match(line);
-            if (cleanup.Success && wanted.Contains(cleanup.Groups[2].Value))
+            // One reader for the whole log (PostfixLogLine): anchored, fields in order. Only two
+            // daemons' lines matter; the cheap test skips the rest of a long log unparsed.
+            if (!line.Contains("/cleanup[", StringComparison.Ordinal) && !line.Contains("/qmgr[", StringComparison.Ordinal))
             {
-                queueIdsByMessageId[cleanup.Groups[2].Value] = cleanup.Groups[1].Value;
                 continue;
             }
 
-            var queued = QueuedLine().Match(line);
-            if (queued.Success)
+            if (PostfixLogLine.Parse(line) is not { } entry)
             {
-                committed.Add(queued.Groups[1].Value);
+                continue;
+            }
+
+            if (entry is { Daemon: "cleanup", FirstField: "message-id" } && wanted.Contains(entry["message-id"]!))
+            {
+                queueIdsByMessageId[entry["message-id"]!] = entry.QueueId;
+            }
+            else if (entry is { Daemon: "qmgr", FirstField: "from" })
+            {
+                committed.Add(entry.QueueId);
             }
         }
 
@@ -68,10 +75,4 @@ public sealed partial class PostfixMailLog(IOptions<SmtpOptions> options)
 
         return found;
     }
-
-    [GeneratedRegex(@"postfix/cleanup\[\d+\]: ([0-9A-Za-z]+): message-id=<([^>]+)>")]
-    private static partial Regex CleanupLine();
-
-    [GeneratedRegex(@"postfix/qmgr\[\d+\]: ([0-9A-Za-z]+): from=<")]
-    private static partial Regex QueuedLine();
 }

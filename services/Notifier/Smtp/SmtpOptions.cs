@@ -52,7 +52,7 @@ public sealed class BounceOptions
     public const string Section = "Bounces";
 
     /// <summary>
-    /// The domain of every message's return path, <c>bounces+&lt;delivery id&gt;@Domain</c>. The
+    /// The domain of every message's return path, <c>bounces+    /// The domain of every message's return path, <c>bounces+&lt;delivery id&gt;@Domain</c>. Thelt;delivery id    /// The domain of every message's return path, <c>bounces+&lt;delivery id&gt;@Domain</c>. Thegt;.    /// The domain of every message's return path, <c>bounces+&lt;delivery id&gt;@Domain</c>. Thelt;signature    /// The domain of every message's return path, <c>bounces+&lt;delivery id&gt;@Domain</c>. Thegt;@Domain</c>. The
     /// mail server routes it to <see cref="ListenPort"/>; elsewhere it needs an MX pointing there.
     /// </summary>
     [Required, RegularExpression(@"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$",
@@ -74,19 +74,19 @@ public sealed class BounceOptions
     /// <summary>Follow the mail server's log (Smtp:MailLogPath) for local deliveries and as a second source of bounces.</summary>
     public bool FollowMailLog { get; set; } = true;
 
-    /// <summary>The return path of a delivery.</summary>
-    public string ReturnPath(Guid deliveryId) => $"bounces+{deliveryId:N}@{Domain}";
+    /// <summary>
+    /// The key return paths are signed with (HMAC-SHA256): a report counts only when it was sent
+    /// to an address signed with it. At least 32 characters; a secret (refused outside
+    /// Development while missing or a placeholder). Changing it makes reports for emails sent
+    /// before the change count as rejected.
+    /// </summary>
+    [Required(ErrorMessage = "Bounces:SigningKey is required (env Bounces__SigningKey): the key delivery return paths are signed with."),
+     MinLength(32, ErrorMessage = "Bounces:SigningKey must be at least 32 characters.")]
+    public string SigningKey { get; set; } = "";
 
-    /// <summary>The delivery a return path names, if it is one of ours.</summary>
-    public Guid? DeliveryOf(string address)
-    {
-        var at = address.LastIndexOf('@');
-        if (at < 0 || !string.Equals(address[(at + 1)..], Domain, StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
+    /// <summary>The return path of a delivery: <c>bounces+&lt;id&gt;.&lt;signature&gt;@Domain</c>.</summary>
+    public string ReturnPath(Guid deliveryId) => SignedReturnPath.For(deliveryId, SigningKey, Domain);
 
-        var local = address[..at];
-        return local.StartsWith("bounces+", StringComparison.OrdinalIgnoreCase) && Guid.TryParseExact(local[8..], "N", out var id) ? id : null;
-    }
+    /// <summary>Whether <paramref name="address"/> is a return path of ours, and the delivery it names when signed.</summary>
+    public ReturnPathCheck Check(string address, out Guid deliveryId) => SignedReturnPath.Check(address, SigningKey, Domain, out deliveryId);
 }
