@@ -1,6 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using MailKit.Net.Smtp;
 using MimeKit;
@@ -89,7 +87,7 @@ public sealed class ForgedReportsOverSmtpTests
         }
 
         // And the log route: a sender Postfix writes verbatim into its own log line.
-        await RawSmtpAsync($"\"postfix/error[1]: {queueId}: to=<{form["email"]}>, relay=none, delay=0, delays=0/0/0/0, dsn=5.1.1, status=bounced (forged\"@evil.test",
+        await RawSmtp.SendAsync(Stack.SmtpHost, Stack.SmtpPort, $"\"postfix/error[1]: {queueId}: to=<{form["email"]}>, relay=none, delay=0, delays=0/0/0/0, dsn=5.1.1, status=bounced (forged\"@evil.test",
             Stack.NewMailbox("injected"));
 
         await Eventually.HoldsAsync(async () =>
@@ -108,39 +106,4 @@ public sealed class ForgedReportsOverSmtpTests
         Assert.DoesNotContain(suppressions.EnumerateArray(), s => s.GetProperty("address").GetString() == form["email"]);
     }
 
-    /// <summary>Hands a message to the stack's Postfix with a MAIL FROM written exactly as given.</summary>
-    private static async Task RawSmtpAsync(string sender, string recipient)
-    {
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(Stack.SmtpHost, Stack.SmtpPort);
-        await using var stream = tcp.GetStream();
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
-
-        async Task<string> ReplyAsync()
-        {
-            string line;
-            do
-            {
-                line = await reader.ReadLineAsync() ?? throw new IOException("connection closed");
-            }
-            while (line.Length > 3 && line[3] == '-');
-            return line;
-        }
-
-        async Task ExpectAsync(string command, char code)
-        {
-            await writer.WriteLineAsync(command);
-            var reply = await ReplyAsync();
-            Assert.True(reply[0] == code, $"{command} → {reply}");
-        }
-
-        Assert.StartsWith("220", await ReplyAsync());
-        await ExpectAsync("EHLO attacker.test", '2');
-        await ExpectAsync($"MAIL FROM:<{sender}>", '2');
-        await ExpectAsync($"RCPT TO:<{recipient}>", '2');
-        await ExpectAsync("DATA", '3');
-        await ExpectAsync("Subject: hello\r\n\r\nhello\r\n.", '2');
-        await writer.WriteLineAsync("QUIT");
-    }
 }

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.DependencyInjection;
@@ -217,8 +215,8 @@ public sealed class ForgedReportTests(NotifierApp app)
         // The attack: Postfix writes this sender, quoted but verbatim, into its own log line.
         var sender = $"\"postfix/error[1]: {victim.QueueId}: to=<{victim.Recipient}>, relay=none, delay=0, delays=0/0/0/0, dsn=5.1.1, status=bounced (forged\"@evil.test";
         var expired = $"\"postfix/qmgr[1]: {victim.QueueId}: from=<>, status=expired, returned to sender\"@evil.test";
-        await RawSmtpAsync(Stack.SmtpHost, Stack.SmtpPort, sender, Stack.NewMailbox("injected"));
-        await RawSmtpAsync(Stack.SmtpHost, Stack.SmtpPort, expired, Stack.NewMailbox("injected"));
+        await RawSmtp.SendAsync(Stack.SmtpHost, Stack.SmtpPort, sender, Stack.NewMailbox("injected"));
+        await RawSmtp.SendAsync(Stack.SmtpHost, Stack.SmtpPort, expired, Stack.NewMailbox("injected"));
         await Eventually.HoldsAsync(() => Task.FromResult(File.ReadLines(Stack.PostfixLog).Any(l => l.Contains($"from=<{sender}>", StringComparison.Ordinal))),
             Patience, "the mail server logged the sender verbatim");
 
@@ -287,41 +285,6 @@ public sealed class ForgedReportTests(NotifierApp app)
         return "4jt" + string.Concat(Enumerable.Range(0, 12).Select(_ => alphabet[Random.Shared.Next(alphabet.Length)]));
     }
 
-    /// <summary>Hands a message to an SMTP server with a MAIL FROM written exactly as given (a client library would refuse or re-quote it).</summary>
-    private static async Task RawSmtpAsync(string host, int port, string sender, string recipient)
-    {
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(host, port);
-        await using var stream = tcp.GetStream();
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
-
-        async Task<string> ReplyAsync()
-        {
-            string line;
-            do
-            {
-                line = await reader.ReadLineAsync() ?? throw new IOException("connection closed");
-            }
-            while (line.Length > 3 && line[3] == '-');
-            return line;
-        }
-
-        async Task ExpectAsync(string command, char code)
-        {
-            await writer.WriteLineAsync(command);
-            var reply = await ReplyAsync();
-            Assert.True(reply[0] == code, $"{command} → {reply}");
-        }
-
-        Assert.StartsWith("220", await ReplyAsync());
-        await ExpectAsync("EHLO attacker.test", '2');
-        await ExpectAsync($"MAIL FROM:<{sender}>", '2');
-        await ExpectAsync($"RCPT TO:<{recipient}>", '2');
-        await ExpectAsync("DATA", '3');
-        await ExpectAsync("Subject: hello\r\n\r\nhello\r\n.", '2');
-        await writer.WriteLineAsync("QUIT");
-    }
 
     /// <summary>Asks for a failure report with an ENVID, as the Notifier's sender does.</summary>
     private sealed class EnvelopeIdClient : SmtpClient

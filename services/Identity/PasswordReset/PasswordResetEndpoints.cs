@@ -198,7 +198,7 @@ public static partial class PasswordResetEndpoints
         var normalized = username.ToLowerInvariant();
         if (await db.Users.AnyAsync(u => u.NormalizedUsername == normalized && u.Id != user.Id, ct))
         {
-            return UsernameTaken(locale);
+            return RegistrationEndpoints.UsernameTaken(locale);
         }
 
         user.Username = username;
@@ -218,7 +218,7 @@ public static partial class PasswordResetEndpoints
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             // Someone signed up with that name a moment ago.
-            return UsernameTaken(locale);
+            return RegistrationEndpoints.UsernameTaken(locale);
         }
 
         // Every other link of this sign-up counts as used now: opening a verification link again
@@ -234,17 +234,6 @@ public static partial class PasswordResetEndpoints
         LogSignupCompleted(loggers.CreateLogger("SalesMind.Identity.PasswordReset"), user.Id);
         return TypedResults.NoContent();
     }
-
-    private static ProblemHttpResult UsernameTaken(string locale) =>
-        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]>
-        {
-            ["username"] = [Messages.Get("username.taken", locale)],
-        })
-        {
-            Status = StatusCodes.Status409Conflict,
-            Title = "Username taken",
-            Detail = Messages.Get("username.taken", locale),
-        });
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} chose a username and password through a contested sign-up's link")]
     private static partial void LogSignupCompleted(ILogger logger, Guid userId);

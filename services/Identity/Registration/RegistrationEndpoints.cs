@@ -238,7 +238,8 @@ public static partial class RegistrationEndpoints
         return !(sameAccount && samePassword);
     }
 
-    private static ProblemHttpResult UsernameTaken(string locale) =>
+    /// <summary>409 naming the username field: the one answer for a taken name, at sign-up and when a contested sign-up picks one.</summary>
+    internal static ProblemHttpResult UsernameTaken(string locale) =>
         TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]>
         {
             ["username"] = [Messages.Get("username.taken", locale)],
