@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -27,9 +28,40 @@ public static class WebDefaults
     {
         public bool CanWrite(ProblemDetailsContext context) => true;
 
-        public ValueTask WriteAsync(ProblemDetailsContext context) =>
-            new(context.HttpContext.Response.WriteAsJsonAsync(
-                context.ProblemDetails, context.ProblemDetails.GetType(), options: null, contentType: "application/problem+json"));
+        public ValueTask WriteAsync(ProblemDetailsContext context)
+        {
+            // A person reading the answer learns what went wrong: a title for bare status codes,
+            // and for a request the framework refused, its own words (they name the parameter).
+            var problem = context.ProblemDetails;
+            problem.Status ??= context.HttpContext.Response.StatusCode;
+            problem.Title ??= ReasonPhrases.GetReasonPhrase(problem.Status.Value);
+            if (context.Exception is BadHttpRequestException bad)
+            {
+                problem.Detail ??= bad.Message;
+            }
+            else if (IsUnstorableText(context.Exception))
+            {
+                problem.Title = "Unstorable character";
+                problem.Detail ??= "The request holds a character that cannot be stored (a NUL, U+0000). Remove it and send the request again.";
+            }
+
+            return new(context.HttpContext.Response.WriteAsJsonAsync(
+                problem, problem.GetType(), options: null, contentType: "application/problem+json"));
+        }
+    }
+
+    /// <summary>PostgreSQL refused text (a NUL byte): the client's input, not a server fault.</summary>
+    private static bool IsUnstorableText(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.CharacterNotInRepertoire or Npgsql.PostgresErrorCodes.UntranslatableCharacter })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -56,9 +88,38 @@ public static class WebDefaults
             return next(context);
         });
 
+        // A control character in an admin API's query parameter is never meant (and PostgreSQL
+        // refuses a NUL): answered here, naming the parameter, before a handler builds a query
+        // with it. (Public links such as the verification link land on their pages whatever was
+        // done to them; their handlers check their own parameters.)
+        app.Use(static (context, next) =>
+        {
+            if (!context.Request.Path.StartsWithSegments("/api/admin"))
+            {
+                return next(context);
+            }
+
+            foreach (var (key, values) in context.Request.Query)
+            {
+                if (values.Any(v => v is not null && v.Any(char.IsControl)))
+                {
+                    return TypedResults.ValidationProblem(
+                        new Dictionary<string, string[]> { [key] = ["Remove the control character (such as a NUL) from this parameter."] },
+                        title: "Invalid query parameter").ExecuteAsync(context);
+                }
+            }
+
+            return next(context);
+        });
+
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = ex => ex switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                _ when IsUnstorableText(ex) => StatusCodes.Status400BadRequest,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         return app;

@@ -166,6 +166,45 @@ public sealed partial class LockoutTests(InstrumentedIdentityApp app) : IClassFi
     }
 
     [Fact]
+    public async Task Another_spelling_of_a_locked_name_answers_alike_whether_or_not_the_account_exists()
+    {
+        // Full-width letters and '＠' name the same account (the lookup folds them, NFKC); an
+        // unknown name must be counted under the same folded key, or the lock tells them apart.
+        var form = await app.VerifiedUserAsync();
+        var nobody = $"nobody{Guid.NewGuid():N}"[..24];
+        for (var i = 0; i < MaxFailedLogins; i++)
+        {
+            await IdentityApp.LoginAsync(app.Client(), form["username"]!, $"Wrong-{i}-Password");
+            await IdentityApp.LoginAsync(app.Client(), nobody, $"Wrong-{i}-Password");
+        }
+
+        foreach (var spell in new Func<string, string>[] { FullWidth, s => s.ToUpperInvariant() })
+        {
+            var real = await IdentityApp.LoginAsync(app.Client(), spell(form["username"]!), "Wrong-X-Password");
+            var unknown = await IdentityApp.LoginAsync(app.Client(), spell(nobody), "Wrong-X-Password");
+            await AssertSameAnswerAsync(HttpStatusCode.TooManyRequests, real, unknown);
+        }
+
+        var byAddress = await IdentityApp.LoginAsync(app.Client(), FullWidth(form["email"]!), "Wrong-X-Password");
+        var unknownAddress = await IdentityApp.LoginAsync(app.Client(), FullWidth($"{nobody}@mail.test"), "Wrong-X-Password");
+        Assert.Equal(HttpStatusCode.TooManyRequests, byAddress.StatusCode);
+        // (A fresh unknown address is not locked yet: five more tries lock it alike.)
+        Assert.Equal(HttpStatusCode.Unauthorized, unknownAddress.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_NUL_in_the_login_name_is_a_field_error_not_a_server_error()
+    {
+        var answer = await IdentityApp.LoginAsync(app.Client(), "a\u0000@mail.test", "Wrong-0-Password");
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.Contains("username_or_email", await answer.Content.ReadAsStringAsync());
+    }
+
+    private static string FullWidth(string text) =>
+        string.Concat(text.Select(c => c is >= '!' and <= '~' ? (char)(c - '!' + '！') : c));
+
+    [Fact]
     public async Task An_attacker_locking_the_account_does_not_lock_out_the_owners_known_browser()
     {
         var form = await app.VerifiedUserAsync();

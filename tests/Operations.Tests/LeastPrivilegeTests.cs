@@ -120,6 +120,25 @@ public sealed class LeastPrivilegeTests
         Assert.Contains("<<\"guest\">>", result.Output);
     }
 
+    [Theory]
+    [InlineData("notifier", "Bounces__SigningKey", "services/Notifier/appsettings.Development.json", "Bounces", "SigningKey")]
+    [InlineData("notifier", "Notifier__BodyEncryptionKey", "services/Notifier/appsettings.Development.json", "Notifier", "BodyEncryptionKey")]
+    public async Task The_stacks_services_run_with_keys_of_their_own_not_the_repositorys_placeholders(
+        string service, string variable, string settingsFile, string section, string key)
+    {
+        // Whoever reads the repository knows the Development placeholders: with them, anyone could
+        // sign a return path (and forge a report) or open a sealed email on this stack.
+        var pid = (await File.ReadAllTextAsync(Path.Combine(Stack.RepoRoot, ".stack", "run", $"{service}.pid"))).Trim();
+        var environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0')
+            .Select(e => e.Split('=', 2)).Where(e => e.Length == 2).ToDictionary(e => e[0], e => e[1]);
+        using var settings = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Stack.RepoRoot, settingsFile)));
+        var placeholder = settings.RootElement.GetProperty(section).GetProperty(key).GetString();
+
+        Assert.True(environment.TryGetValue(variable, out var value), $"{service} runs without {variable}");
+        Assert.NotEqual(placeholder, value);
+        Assert.True(value!.Length >= 32, $"{variable} is too short");
+    }
+
     private static string[] Tags(JsonElement user) => user.GetProperty("tags") switch
     {
         { ValueKind: JsonValueKind.Array } array => array.EnumerateArray().Select(t => t.GetString()!).ToArray(),

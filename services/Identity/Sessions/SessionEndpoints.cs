@@ -49,10 +49,12 @@ public static partial class SessionEndpoints
         var locale = RegistrationRules.LocaleOf(request?.Locale);
         var identifier = request?.UsernameOrEmail?.Trim() ?? "";
         var password = request?.Password ?? "";
-        if (identifier.Length is 0 or > 254 || password.Length is 0 or > RegistrationRules.PasswordMax)
+        // No account name holds a control character (and PostgreSQL refuses a NUL in text).
+        var badIdentifier = identifier.Length is 0 or > 254 || identifier.Any(char.IsControl);
+        if (badIdentifier || password.Length is 0 or > RegistrationRules.PasswordMax)
         {
             var errors = new Dictionary<string, string[]>();
-            if (identifier.Length is 0 or > 254)
+            if (badIdentifier)
             {
                 errors["username_or_email"] = [locale == "en" ? "Enter your username or email address." : "ユーザー名またはメールアドレスを入力してください。"];
             }
@@ -67,7 +69,9 @@ public static partial class SessionEndpoints
 
         var settings = options.Value;
         var now = time.GetUtcNow();
-        var normalized = identifier.ToLowerInvariant();
+        // The same normal form the lookup uses (NFKC, lower case): an unknown name is counted under
+        // the key its account would have, so a full-width spelling cannot tell the two apart.
+        var normalized = AccountLookup.Parse(identifier).Normalized;
         // By address when it has an @, by username otherwise: never both (a username shaped like
         // someone's address would make two matches, and pick or crash).
         var user = await db.Users.Include(u => u.Profile).FindByIdentifierAsync(identifier, ct);
