@@ -85,6 +85,22 @@ public static class WebDefaults
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "same-origin";
             headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            // API answers are about one person or one admin's view (profile, tokens, deliveries):
+            // no browser or proxy may keep them, unless an endpoint says otherwise.
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                context.Response.OnStarting(static state =>
+                {
+                    var response = (HttpResponse)state;
+                    if (string.IsNullOrEmpty(response.Headers.CacheControl))
+                    {
+                        response.Headers.CacheControl = "no-store";
+                    }
+
+                    return Task.CompletedTask;
+                }, context.Response);
+            }
+
             return next(context);
         });
 

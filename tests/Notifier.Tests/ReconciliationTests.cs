@@ -1,4 +1,6 @@
 using MailKit.Net.Smtp;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using MimeKit;
 using SalesMind.TestSupport;
 
@@ -27,8 +29,10 @@ public sealed class ReconciliationTests(NotifierApp app)
         return id;
     }
 
-    private async Task<string> HandOverAsync(Guid deliveryId, string recipient)
+    /// <summary>Hands the delivery's message to the mail server as the dispatcher would, from its signed return path (or, for an attacker, from <paramref name="sender"/>).</summary>
+    private async Task<string> HandOverAsync(Guid deliveryId, string recipient, string? sender = null)
     {
+        sender ??= app.Services.GetRequiredService<IOptions<SalesMind.Notifier.Smtp.BounceOptions>>().Value.ReturnPath(deliveryId);
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress("SalesMind", "no-reply@salesmind.test"));
         message.To.Add(MailboxAddress.Parse(recipient));
@@ -37,7 +41,7 @@ public sealed class ReconciliationTests(NotifierApp app)
         message.Body = new TextPart("plain") { Text = "in doubt" };
         using var client = new SmtpClient();
         await client.ConnectAsync(Stack.SmtpHost, Stack.SmtpPort, MailKit.Security.SecureSocketOptions.None);
-        var reply = await client.SendAsync(message);
+        var reply = await client.SendAsync(message, MailboxAddress.Parse(sender), [MailboxAddress.Parse(recipient)]);
         await client.DisconnectAsync(true);
         return reply;
     }
@@ -60,6 +64,22 @@ public sealed class ReconciliationTests(NotifierApp app)
         Assert.Equal(1, await app.Database.ScalarAsync<int>("SELECT attempts FROM deliveries WHERE id = $1", id));
         var note = await app.Database.ScalarAsync<string>("SELECT reply FROM delivery_attempts WHERE delivery_id = $1", id);
         Assert.Contains("found in the mail log", note);
+    }
+
+    [Fact]
+    public async Task A_copy_planted_by_someone_else_with_the_deliverys_message_id_does_not_count_as_sent()
+    {
+        // An outsider who learnt a delivery id hands the server a message with its Message-ID:
+        // it is not from the delivery's signed return path, so the delivery is still sent itself.
+        var to = Stack.NewMailbox("planted");
+        var id = await InDoubtDeliveryAsync(to);
+        await HandOverAsync(id, to, sender: "attacker@evil.test");
+
+        await Eventually.HoldsAsync(async () => await StatusAsync(id) is "sent" or "delivered", Patience, "in-doubt delivery sent");
+
+        Assert.Equal(2, await app.Database.ScalarAsync<int>("SELECT attempts FROM deliveries WHERE id = $1", id));
+        Assert.Equal("interrupted", await app.Database.ScalarAsync<string>(
+            "SELECT outcome FROM delivery_attempts WHERE delivery_id = $1 ORDER BY id LIMIT 1", id));
     }
 
     [Fact]

@@ -199,7 +199,8 @@ public sealed partial class Dispatcher(
         var checkedLog = mailLog.IsConfigured;
         try
         {
-            accepted = await mailLog.FindAcceptedAsync(inDoubt.Select(d => d.MessageIdHeader(domain)).ToList(), ct);
+            accepted = await mailLog.FindAcceptedAsync(
+                inDoubt.ToDictionary(d => d.MessageIdHeader(domain), d => bounces.Value.ReturnPath(d.Id), StringComparer.Ordinal), ct);
         }
         catch (IOException ex)
         {

@@ -11,7 +11,10 @@ namespace SalesMind.Notifier.Smtp;
 /// A message counts as accepted only when both lines exist: <c>cleanup: ID: message-id=&lt;…&gt;</c>
 /// (written while the message is received) and <c>qmgr: ID: from=&lt;…&gt;</c> (written once the
 /// queue file is committed). A client that vanished in the middle of DATA leaves only the first,
-/// and its message was discarded: that delivery must be sent again.
+/// and its message was discarded: that delivery must be sent again. The committed message must
+/// also come from the delivery's own signed return path: anyone can hand the server a message
+/// with a chosen Message-ID, but only this service can sign the sender (so a planted copy cannot
+/// mark a delivery accepted that was never sent).
 /// </remarks>
 public sealed class PostfixMailLog(IOptions<SmtpOptions> options)
 {
@@ -20,19 +23,21 @@ public sealed class PostfixMailLog(IOptions<SmtpOptions> options)
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(options.Value.MailLogPath);
 
-    /// <summary>For each Message-ID the server accepted, its queue id. Ids not found are absent.</summary>
-    public async Task<Dictionary<string, string>> FindAcceptedAsync(IReadOnlyCollection<string> messageIds, CancellationToken ct)
+    /// <summary>
+    /// For each Message-ID the server accepted from its expected sender (the delivery's signed
+    /// return path), its queue id. Ids not found are absent.
+    /// </summary>
+    public async Task<Dictionary<string, string>> FindAcceptedAsync(IReadOnlyDictionary<string, string> sendersByMessageId, CancellationToken ct)
     {
         var found = new Dictionary<string, string>(StringComparer.Ordinal);
         var path = options.Value.MailLogPath;
-        if (string.IsNullOrWhiteSpace(path) || messageIds.Count == 0)
+        if (string.IsNullOrWhiteSpace(path) || sendersByMessageId.Count == 0)
         {
             return found;
         }
 
-        var wanted = messageIds.ToHashSet(StringComparer.Ordinal);
         var queueIdsByMessageId = new Dictionary<string, string>(StringComparer.Ordinal);
-        var committed = new HashSet<string>(StringComparer.Ordinal);
+        var senders = new Dictionary<string, string>(StringComparer.Ordinal);
 
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         if (stream.Length > TailBytes)
@@ -55,19 +60,20 @@ public sealed class PostfixMailLog(IOptions<SmtpOptions> options)
                 continue;
             }
 
-            if (entry is { Daemon: "cleanup", FirstField: "message-id" } && wanted.Contains(entry["message-id"]!))
+            if (entry is { Daemon: "cleanup", FirstField: "message-id" } && sendersByMessageId.ContainsKey(entry["message-id"]!))
             {
                 queueIdsByMessageId[entry["message-id"]!] = entry.QueueId;
             }
             else if (entry is { Daemon: "qmgr", FirstField: "from" })
             {
-                committed.Add(entry.QueueId);
+                senders[entry.QueueId] = entry["from"]!;
             }
         }
 
         foreach (var (messageId, queueId) in queueIdsByMessageId)
         {
-            if (committed.Contains(queueId))
+            if (senders.TryGetValue(queueId, out var sender)
+                && string.Equals(sender, sendersByMessageId[messageId], StringComparison.OrdinalIgnoreCase))
             {
                 found[messageId] = queueId;
             }
