@@ -7,7 +7,7 @@ using SalesMind.TestSupport;
 namespace SalesMind.EndToEnd.Tests;
 
 /// <summary>
-/// Issue 10's forged delivery reports against the running stack, the way an outsider on port 25
+/// Forged delivery reports against the running stack, the way an outsider on port 25
 /// sends them: through the stack's Postfix to the bounce domain, which hands them to the
 /// Notifier's report listener; and a MAIL FROM shaped like a Postfix log line. The victim's
 /// verification email stays delivered and the address unsuppressed; the forgeries are listed as

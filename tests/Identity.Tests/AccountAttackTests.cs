@@ -55,7 +55,7 @@ public abstract class AccountAttacks(IdentityApp app)
     }
 }
 
-/// <summary>Issue 10, item 2: someone signing up with an address they do not own never gets credentials for it.</summary>
+/// <summary>Someone signing up with an address they do not own never gets credentials for it.</summary>
 [Collection(IdentityCollection.Name)]
 public sealed class PendingSignupTakeoverTests(IdentityApp app) : AccountAttacks(app)
 {
@@ -243,7 +243,7 @@ public sealed class PendingSignupTakeoverTests(IdentityApp app) : AccountAttacks
     }
 }
 
-/// <summary>Issue 10, item 6: an identifier with an @ is an address, never a username.</summary>
+/// <summary>An identifier with an @ is an address, never a username.</summary>
 [Collection(IdentityCollection.Name)]
 public sealed class AddressShapedUsernameTests(IdentityApp app) : AccountAttacks(app)
 {
@@ -307,7 +307,7 @@ public sealed class AddressShapedUsernameTests(IdentityApp app) : AccountAttacks
     }
 }
 
-/// <summary>Issue 10, item 9: an account an admin deactivated stays so, whatever link is opened later.</summary>
+/// <summary>An account an admin deactivated stays so, whatever link is opened later.</summary>
 [Collection(IdentityCollection.Name)]
 public sealed class DeactivationTests(IdentityApp app) : AccountAttacks(app)
 {

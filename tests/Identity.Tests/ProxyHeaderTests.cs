@@ -107,7 +107,7 @@ public sealed class ProxyHeaderTests(ProxyApp app) : IClassFixture<ProxyApp>
     [Fact]
     public void Nginx_overwrites_X_Forwarded_For_with_the_peer_it_saw_and_never_appends_the_clients_copy()
     {
-        var config = File.ReadAllText(Path.Combine(WorktreeRoot(), "nginx", "snippets", "locations.conf"));
+        var config = File.ReadAllText(Path.Combine(RepositoryRoot(), "nginx", "snippets", "locations.conf"));
 
         Assert.DoesNotContain("$proxy_add_x_forwarded_for", config, StringComparison.Ordinal);
         var lines = config.Split('\n').Where(l => l.Contains("X-Forwarded-For", StringComparison.Ordinal) && !l.TrimStart().StartsWith('#')).ToList();
@@ -167,7 +167,7 @@ public sealed class ProxyHeaderTests(ProxyApp app) : IClassFixture<ProxyApp>
     }
 
     /// <summary>The checkout these tests were built from (not SALESMIND_REPO_ROOT, which may name another).</summary>
-    private static string WorktreeRoot()
+    private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

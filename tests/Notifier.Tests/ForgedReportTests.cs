@@ -13,7 +13,7 @@ using SalesMind.TestSupport;
 namespace SalesMind.Notifier.Tests;
 
 /// <summary>
-/// Outsiders attacking the delivery ledger the way issue 10 describes, over real SMTP: forged
+/// Outsiders attacking the delivery ledger over real SMTP, as anyone on port 25 could: forged
 /// delivery reports sent to the report listener (as anyone reaching the bounce domain's MX can),
 /// and text shaped like Postfix's log lines smuggled into the log. The victim's delivery must
 /// stay as it was, its address unsuppressed, and each forged report must be visible to operators.
