@@ -110,6 +110,11 @@ public sealed class TemplateStore(IOptions<MailOptions> mail, TimeProvider time)
         ParsedTemplate? Check(string part, string source)
         {
             var (parsed, found) = TemplateSyntax.Parse(source, variables);
+            if (parsed is not null)
+            {
+                found.AddRange(SecretLinkPlacement.Check(part, parsed));
+            }
+
             if (found.Count > 0)
             {
                 problems[part] = found;
