@@ -54,8 +54,16 @@ public sealed class AccountOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ResendCooldown { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Verification or password-reset emails one address may ask for in an hour.</summary>
     [Range(1, 100)]
     public int MaxResendsPerHour { get; set; } = 5;
+
+    /// <summary>
+    /// Reset and resend requests are answered no sooner than this after they arrive, whether or
+    /// not the address has an account, so the time taken says nothing about accounts.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:05")]
+    public TimeSpan UniformAnswerTime { get; set; } = TimeSpan.FromMilliseconds(150);
 
     /// <summary>How long a password-reset link works.</summary>
     [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")]

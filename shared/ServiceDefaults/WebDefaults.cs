@@ -39,6 +39,12 @@ public static class WebDefaults
             {
                 problem.Detail ??= bad.Message;
             }
+            else if (IsTransientConflict(context.Exception))
+            {
+                problem.Title = "Busy";
+                problem.Detail ??= "The request met another one changing the same data. Nothing was changed; send it again.";
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+            }
             else if (IsUnstorableText(context.Exception))
             {
                 problem.Title = "Unstorable character";
@@ -48,6 +54,23 @@ public static class WebDefaults
             return new(context.HttpContext.Response.WriteAsJsonAsync(
                 problem, problem.GetType(), options: null, contentType: "application/problem+json"));
         }
+    }
+
+    /// <summary>
+    /// A deadlock or serialization failure: PostgreSQL rolled the transaction back, so nothing
+    /// changed and the same request can simply be sent again (503 with Retry-After, never 500).
+    /// </summary>
+    private static bool IsTransientConflict(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DeadlockDetected or Npgsql.PostgresErrorCodes.SerializationFailure })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>PostgreSQL refused text (a NUL byte): the client's input, not a server fault.</summary>
@@ -134,6 +157,7 @@ public static class WebDefaults
             {
                 BadHttpRequestException bad => bad.StatusCode,
                 _ when IsUnstorableText(ex) => StatusCodes.Status400BadRequest,
+                _ when IsTransientConflict(ex) => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
         });

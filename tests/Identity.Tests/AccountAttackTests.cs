@@ -208,6 +208,41 @@ public sealed class PendingSignupTakeoverTests(IdentityApp app) : AccountAttacks
     }
 
     [Fact]
+    public async Task Two_set_password_links_used_at_the_same_moment_give_one_account_and_no_server_error()
+    {
+        var (owner, attacker) = Parties();
+        await App.RegisterAsync(owner);
+        await App.RegisterAsync(attacker);
+        var link = await NewestLinkAsync(owner["email"]!);
+        var tokens = new[] { SetPasswordToken(await OpenAsync(link)), SetPasswordToken(await OpenAsync(link)), SetPasswordToken(await OpenAsync(link)) };
+
+        var answers = await Task.WhenAll(tokens.Select((t, i) => ChooseAsync(t, $"{owner["username"]}{i}", OwnerFinalPassword)));
+
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.NoContent);
+        Assert.All(answers.Where(a => a.StatusCode != HttpStatusCode.NoContent), a => Assert.Equal(HttpStatusCode.BadRequest, a.StatusCode));
+    }
+
+    [Fact]
+    public async Task A_lock_a_stranger_ran_up_on_the_pending_account_is_lifted_when_the_owner_chooses_credentials()
+    {
+        // The attacker pre-registers the address and then locks "their" pending account by name.
+        var (owner, attacker) = Parties();
+        await App.RegisterAsync(attacker);
+        await App.RegisterAsync(owner);
+        for (var i = 0; i < 6; i++)
+        {
+            await LoginAsync(attacker["username"]!, $"Wrong-{i}-Password");
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await LoginAsync(owner["email"]!, "Wrong-X-Password"));
+
+        var token = SetPasswordToken(await OpenAsync(await NewestLinkAsync(owner["email"]!)));
+        Assert.Equal(HttpStatusCode.NoContent, (await ChooseAsync(token, owner["username"], OwnerFinalPassword)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, await LoginAsync(owner["email"]!, OwnerFinalPassword));
+    }
+
+    [Fact]
     public async Task Choosing_credentials_names_each_bad_field_and_loses_nothing()
     {
         var (owner, attacker) = Parties();

@@ -70,6 +70,24 @@ public sealed class ForgedReportTests(NotifierApp app)
     private static string Domain => NotifierApp.BounceDomain;
 
     [Fact]
+    public async Task A_forged_report_with_NUL_characters_is_recorded_as_rejected_not_retried_for_ever()
+    {
+        // A NUL cannot be stored: unless the fields are cleaned, the listener could only answer
+        // "try again later", the mail server would retry for days, and operators would see nothing.
+        var victim = await DeliveredAsync("nul-victim");
+        var marker = $"nul{Guid.NewGuid():N}"[..16];
+        var report = DeliveryFateRulesTests.Report(victim.Id + "\0" + marker, victim.QueueId + "\0", "failed", "5.1.1", "550 5.1.1 \0forged", $"bounces@{Domain}", victim.Recipient + "\0");
+
+        // (A 4xx answer would throw here.)
+        await SendReportAsync(report, $"bounces@{Domain}");
+
+        await Eventually.HoldsAsync(async () => (await RejectedAsync("reason=unsigned")).Any(r =>
+            r.GetProperty("envelope_id").GetString() is { } envelope && envelope.EndsWith(marker, StringComparison.Ordinal)),
+            Patience, "the NUL-laden report listed as rejected");
+        await AssertUntouchedAsync(victim.Id, victim.Recipient);
+    }
+
+    [Fact]
     public async Task Forged_reports_to_the_plain_unsigned_or_wrongly_signed_address_change_nothing_answer_alike_and_are_listed_as_rejected()
     {
         var victim = await DeliveredAsync("victim");

@@ -76,13 +76,13 @@ public static class UserAdminEndpoints
         return TypedResults.Ok(new UserPage(shown.Select(u => View(u, states)).ToList(), next));
     }
 
-    private static async Task<Results<Ok<UserView>, NotFound<ProblemDetails>>> GetAsync(Guid id, IdentityDb db, CancellationToken ct)
+    private static async Task<Results<Ok<UserView>, ProblemHttpResult>> GetAsync(Guid id, IdentityDb db, CancellationToken ct)
     {
         var user = await db.Users.AsNoTracking().Include(u => u.Profile).SingleOrDefaultAsync(u => u.Id == id, ct);
         return user is null ? NotFoundProblem(id) : TypedResults.Ok(View(user, await StatesAsync(db, [user.NormalizedEmail], ct)));
     }
 
-    private static async Task<Results<Accepted, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> ResendAsync(
+    private static async Task<Results<Accepted, ProblemHttpResult>> ResendAsync(
         Guid id, IdentityDb db, IOptions<AccountOptions> options, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -95,18 +95,12 @@ public static class UserAdminEndpoints
 
         if (user.DeactivatedAt is not null)
         {
-            return TypedResults.Conflict(new ProblemDetails
-            {
-                Status = StatusCodes.Status409Conflict, Title = "Deactivated", Detail = $"User {id} is deactivated; no link is sent for it.",
-            });
+            return TypedResults.Problem($"User {id} is deactivated; no link is sent for it.", statusCode: StatusCodes.Status409Conflict, title: "Deactivated");
         }
 
         if (user.EmailVerifiedAt is not null)
         {
-            return TypedResults.Conflict(new ProblemDetails
-            {
-                Status = StatusCodes.Status409Conflict, Title = "Already verified", Detail = $"User {id} verified their address already.",
-            });
+            return TypedResults.Problem($"User {id} verified their address already.", statusCode: StatusCodes.Status409Conflict, title: "Already verified");
         }
 
         await VerificationMail.RevokeAsync(db, user.Id, now, ct);
@@ -121,7 +115,7 @@ public static class UserAdminEndpoints
     /// verified, it stays so whatever link is opened later (each link checks <c>deactivated_at</c>,
     /// not just <c>is_active</c>, which also means "not verified yet"). Deactivating again keeps the first time.
     /// </summary>
-    private static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeactivateAsync(
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeactivateAsync(
         Guid id, IdentityDb db, AdminAccountCheck adminCheck, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -143,7 +137,7 @@ public static class UserAdminEndpoints
     }
 
     /// <summary>Takes a role (e.g. <c>admin</c>) away; losing <c>admin</c> ends the account's admin tokens on both services.</summary>
-    private static async Task<Results<NoContent, NotFound<ProblemDetails>>> RemoveRoleAsync(
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveRoleAsync(
         Guid id, string role, IdentityDb db, AdminAccountCheck adminCheck, TimeProvider time, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -177,8 +171,7 @@ public static class UserAdminEndpoints
         states.TryGetValue(u.NormalizedEmail, out var s) ? new EmailDeliveryView(s.Status, s.Template, s.Diagnostic, s.OccurredAt) : null,
         u.DeactivatedAt);
 
-    private static NotFound<ProblemDetails> NotFoundProblem(Guid id) => TypedResults.NotFound(new ProblemDetails
-    {
-        Status = StatusCodes.Status404NotFound, Title = "No such user", Detail = $"There is no user {id}.",
-    });
+    // TypedResults.Problem, not NotFound(new ProblemDetails): the answer is application/problem+json.
+    private static ProblemHttpResult NotFoundProblem(Guid id) =>
+        TypedResults.Problem($"There is no user {id}.", statusCode: StatusCodes.Status404NotFound, title: "No such user");
 }

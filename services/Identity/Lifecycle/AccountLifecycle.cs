@@ -109,6 +109,9 @@ public sealed partial class AccountLifecycle(
         var due = await db.Users.FromSql($"""
             SELECT * FROM users
              WHERE email_verified_at IS NULL AND deactivated_at IS NULL AND created_at <= {cutoff}
+               -- A contested address counts from the contest: the owner who signed up late (after
+               -- someone pre-registered it) gets the whole period, not what was left of the other's.
+               AND COALESCE(contested_at, created_at) <= {cutoff}
              ORDER BY created_at LIMIT {BatchSize}
              FOR UPDATE SKIP LOCKED
             """).ToListAsync(ct);

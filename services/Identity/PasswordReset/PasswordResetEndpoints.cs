@@ -31,7 +31,7 @@ public static partial class PasswordResetEndpoints
     public static IEndpointRouteBuilder MapPasswordReset(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/auth/password-reset");
-        api.MapPost("/", RequestAsync).RequireRateLimiting(RateLimits.Resend);
+        api.MapPost("/", RequestAsync).RequireRateLimiting(RateLimits.Resend).AddEndpointFilter<UniformAnswerTime>();
         api.MapPost("/confirm/", ConfirmAsync).RequireRateLimiting(RateLimits.Login);
         return app;
     }
@@ -60,8 +60,11 @@ public static partial class PasswordResetEndpoints
         // a verification link instead, through resend). One link a minute, as for verification.
         if (user is { EmailVerifiedAt: not null, IsActive: true, DeactivatedAt: null })
         {
-            var last = await db.PasswordResetTokens.Where(t => t.UserId == user.Id).MaxAsync(t => (DateTimeOffset?)t.CreatedAt, ct);
-            if (last is null || now - last >= settings.ResendCooldown)
+            var recent = await db.PasswordResetTokens.Where(t => t.UserId == user.Id && t.CreatedAt > now.AddHours(-1))
+                .Select(t => t.CreatedAt).ToListAsync(ct);
+            // One link a minute and at most Identity:MaxResendsPerHour an hour: nobody can make an
+            // address's inbox fill with reset emails.
+            if (recent.Count < settings.MaxResendsPerHour && (recent.Count == 0 || now - recent.Max() >= settings.ResendCooldown))
             {
                 await db.PasswordResetTokens
                     .Where(t => t.UserId == user.Id && t.UsedAt == null && t.ExpiresAt > now)
@@ -107,11 +110,21 @@ public static partial class PasswordResetEndpoints
 
         var now = time.GetUtcNow();
         var hash = VerificationToken.Hash(request!.Token!);
+        var owner = await db.PasswordResetTokens.AsNoTracking().Where(t => t.TokenHash == hash).Select(t => (Guid?)t.UserId).SingleOrDefaultAsync(ct);
+        if (owner is null)
+        {
+            return TokenProblem("token.invalid");
+        }
+
+        // Locks in one order everywhere: the user row, then its tokens (as sign-up, verification
+        // and reset requests take them); two links of one account used at once then queue
+        // instead of deadlocking.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var user = await db.Users.FromSql($"SELECT * FROM users WHERE id = {owner} FOR UPDATE").SingleOrDefaultAsync(ct);
         var stored = await db.PasswordResetTokens
             .FromSql($"SELECT * FROM password_reset_tokens WHERE token_hash = {hash} FOR UPDATE")
             .SingleOrDefaultAsync(ct);
-        if (stored is null)
+        if (stored is null || user is null)
         {
             return TokenProblem("token.invalid");
         }
@@ -126,7 +139,6 @@ public static partial class PasswordResetEndpoints
             return TokenProblem("token.expired");
         }
 
-        var user = await db.Users.FromSql($"SELECT * FROM users WHERE id = {stored.UserId} FOR UPDATE").SingleAsync(ct);
         if (user.DeactivatedAt is not null)
         {
             // A link sent before an admin closed the account must not hand it a fresh password.
@@ -135,7 +147,7 @@ public static partial class PasswordResetEndpoints
 
         if (stored.CompletesSignup)
         {
-            return await CompleteSignupAsync(db, hashing, user, stored, request!, locale, options.Value, now, loggers, ct);
+            return await CompleteSignupAsync(http.HttpContext, db, hashing, guard, user, stored, request!, locale, options.Value, now, loggers, ct);
         }
 
         var password = request.Password ?? "";
@@ -167,7 +179,7 @@ public static partial class PasswordResetEndpoints
     /// credentials any sign-up form submitted for this address are replaced.
     /// </summary>
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> CompleteSignupAsync(
-        IdentityDb db, PasswordHashing hashing, User user, PasswordResetToken stored, ResetConfirmation request, string locale,
+        HttpContext http, IdentityDb db, PasswordHashing hashing, LoginGuard guard, User user, PasswordResetToken stored, ResetConfirmation request, string locale,
         AccountOptions settings, DateTimeOffset now, ILoggerFactory loggers, CancellationToken ct)
     {
         if (user.EmailVerifiedAt is not null)
@@ -230,6 +242,9 @@ public static partial class PasswordResetEndpoints
             .Where(t => t.UserId == user.Id && t.UsedAt == null)
             .ExecuteUpdateAsync(set => set.SetProperty(t => t.UsedAt, now), ct);
         await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
+        // A lock a stranger ran up on the pending account (with its sign-up name) is lifted, and
+        // this browser, which just proved the mailbox, becomes a known device.
+        await guard.AfterPasswordResetAsync(http, user.Id, ct);
         await db.Database.CommitTransactionAsync(ct);
         LogSignupCompleted(loggers.CreateLogger("SalesMind.Identity.PasswordReset"), user.Id);
         return TypedResults.NoContent();

@@ -25,7 +25,7 @@ public static partial class VerificationEndpoints
     {
         var api = app.MapGroup("/api/auth");
         api.MapGet("/verify-email/", VerifyEmailAsync);
-        api.MapPost("/resend-verification/", ResendAsync).RequireRateLimiting(RateLimits.Resend);
+        api.MapPost("/resend-verification/", ResendAsync).RequireRateLimiting(RateLimits.Resend).AddEndpointFilter<UniformAnswerTime>();
         return app;
     }
 

@@ -45,8 +45,8 @@ public static class DsnParser
 
         // The first group describes the message; each further one, a recipient.
         var perMessage = groups[0];
-        var envelopeId = perMessage["Original-Envelope-Id"]?.Trim();
-        var queueId = perMessage["X-Postfix-Queue-ID"]?.Trim();
+        var envelopeId = Clean(perMessage["Original-Envelope-Id"])?.Trim();
+        var queueId = Clean(perMessage["X-Postfix-Queue-ID"])?.Trim();
         if (parts.Count > 1)
         {
             return new DsnReport(envelopeId, queueId, [], "more than one delivery-status part");
@@ -61,13 +61,13 @@ public static class DsnParser
         for (var i = 1; i < groups.Count; i++)
         {
             var recipient = groups[i];
-            var action = recipient["Action"]?.Trim();
+            var action = Clean(recipient["Action"])?.Trim();
             if (string.IsNullOrEmpty(action))
             {
                 continue;
             }
 
-            entries.Add(new DsnEntry(action.ToLowerInvariant(), recipient["Status"]?.Trim(),
+            entries.Add(new DsnEntry(action.ToLowerInvariant(), Clean(recipient["Status"])?.Trim(),
                 Unfold(recipient["Diagnostic-Code"]), Unfold(recipient["Remote-MTA"]),
                 Address(recipient["Final-Recipient"]), Address(recipient["Original-Recipient"])));
         }
@@ -75,9 +75,20 @@ public static class DsnParser
         return new DsnReport(envelopeId, queueId, entries, entries.Count == 0 ? "no recipient group with an action" : null);
     }
 
+    /// <summary>
+    /// A field as an outsider may have written it, without control characters other than line
+    /// breaks and tabs: a NUL cannot be stored (PostgreSQL refuses it), and a report that cannot
+    /// be recorded would be answered "try again later" for ever instead of recorded as rejected.
+    /// </summary>
+    private static string? Clean(string? value) =>
+        value is null || !value.Any(c => char.IsControl(c) && c is not ('\r' or '\n' or '\t'))
+            ? value
+            : new string(value.Where(c => !char.IsControl(c) || c is '\r' or '\n' or '\t').ToArray());
+
     /// <summary>"smtp; 550 5.1.1 …" → "550 5.1.1 …" (the type prefix says nothing a reader needs).</summary>
     private static string? Unfold(string? value)
     {
+        value = Clean(value);
         if (string.IsNullOrWhiteSpace(value))
         {
             return null;

@@ -143,7 +143,16 @@ public sealed partial class ReportIntake(
         return IntakeOutcome.Done;
     }
 
-    private static string? Trim(string? value, int max) => value is { Length: > 0 } v && v.Length > max ? v[..max] : value;
+    /// <summary>At most <paramref name="max"/> characters, without control characters (a NUL cannot be stored).</summary>
+    private static string? Trim(string? value, int max)
+    {
+        if (value is { Length: > 0 } v && v.Any(char.IsControl))
+        {
+            value = new string(v.Where(c => !char.IsControl(c)).ToArray());
+        }
+
+        return value is { Length: > 0 } w && w.Length > max ? w[..max] : value;
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A delivery report was rejected ({Reason}; delivery {DeliveryId}; from {RemoteAddress}): it changed nothing")]
     private partial void LogRejected(ReportRejection reason, Guid? deliveryId, string? remoteAddress);
