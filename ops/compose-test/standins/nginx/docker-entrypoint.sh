@@ -13,6 +13,8 @@ if [[ ${1:-} == nginx || ${1:-} == nginx-debug ]]; then
   odir=${NGINX_ENVSUBST_OUTPUT_DIR:-/etc/nginx/conf.d}
   suffix=${NGINX_ENVSUBST_TEMPLATE_SUFFIX:-.template}
   filter=${NGINX_ENVSUBST_FILTER:-}
+  # As the official script: the names (one word each) become "${NAME} ..." for envsubst.
+  # shellcheck disable=SC2016,SC2046
   defined="$(printf '${%s} ' $(awk "END { for (name in ENVIRON) { print ( name ~ /${filter}/ ) ? name : \"\" } }" </dev/null))"
   if [[ -d $tdir ]]; then
     while IFS= read -r t; do

@@ -11,7 +11,7 @@ if [[ $(id -u) == 0 ]]; then
   mkdir -p "$PGDATA"
   chown postgres:postgres "$PGDATA"
   chmod 700 "$PGDATA"
-  exec gosu postgres "$BASH_SOURCE" "$@"
+  exec gosu postgres "${BASH_SOURCE[0]}" "$@"
 fi
 
 if [[ ! -s $PGDATA/PG_VERSION ]]; then

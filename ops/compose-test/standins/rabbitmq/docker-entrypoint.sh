@@ -4,6 +4,6 @@
 set -euo pipefail
 if [[ ${1:-} == rabbitmq* && $(id -u) == 0 ]]; then
   chown -R rabbitmq:rabbitmq /var/lib/rabbitmq
-  exec gosu rabbitmq "$BASH_SOURCE" "$@"
+  exec gosu rabbitmq "${BASH_SOURCE[0]}" "$@"
 fi
 exec "$@"
