@@ -60,31 +60,25 @@ public static class WebDefaults
     /// A deadlock or serialization failure: PostgreSQL rolled the transaction back, so nothing
     /// changed and the same request can simply be sent again (503 with Retry-After, never 500).
     /// </summary>
-    private static bool IsTransientConflict(Exception? ex)
-    {
-        for (; ex is not null; ex = ex.InnerException)
-        {
-            if (ex is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DeadlockDetected or Npgsql.PostgresErrorCodes.SerializationFailure })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool IsTransientConflict(Exception? ex) =>
+        PostgresState(ex) is Npgsql.PostgresErrorCodes.DeadlockDetected or Npgsql.PostgresErrorCodes.SerializationFailure;
 
     /// <summary>PostgreSQL refused text (a NUL byte): the client's input, not a server fault.</summary>
-    private static bool IsUnstorableText(Exception? ex)
+    private static bool IsUnstorableText(Exception? ex) =>
+        PostgresState(ex) is Npgsql.PostgresErrorCodes.CharacterNotInRepertoire or Npgsql.PostgresErrorCodes.UntranslatableCharacter;
+
+    /// <summary>The SQLSTATE of the PostgreSQL error behind <paramref name="ex"/> (EF and Npgsql wrap it), if any.</summary>
+    private static string? PostgresState(Exception? ex)
     {
         for (; ex is not null; ex = ex.InnerException)
         {
-            if (ex is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.CharacterNotInRepertoire or Npgsql.PostgresErrorCodes.UntranslatableCharacter })
+            if (ex is Npgsql.PostgresException postgres)
             {
-                return true;
+                return postgres.SqlState;
             }
         }
 
-        return false;
+        return null;
     }
 
     /// <summary>
