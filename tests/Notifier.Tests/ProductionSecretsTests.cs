@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace SalesMind.Notifier.Tests;
 
 /// <summary>Outside Development the Notifier will not start without Identity's public key, and says which setting to set.</summary>
+// In the Notifier collection: the hosts this class builds and throws away must not be the first
+// of the process to set up MassTransit's meter, or the long-lived test host loses its metrics.
+[Collection(NotifierCollection.Name)]
 public sealed class ProductionSecretsTests
 {
     [Fact]

@@ -7,6 +7,9 @@ namespace SalesMind.Notifier.Tests;
 /// The Notifier shares Identity's forwarded-headers setup (shared/ServiceDefaults), attacked in
 /// depth in Identity.Tests' ProxyHeaderTests; here only that it is the one in force.
 /// </summary>
+// In the Notifier collection: the hosts this class builds and throws away must not be the first
+// of the process to set up MassTransit's meter, or the long-lived test host loses its metrics.
+[Collection(NotifierCollection.Name)]
 public sealed class ProxyHeaderTests
 {
     [Theory]

@@ -41,8 +41,16 @@ public sealed class QueueTests(NotifierApp app)
         Assert.Equal(1, queue.GetProperty("messages").GetInt64());
         // (A scrape may be answered from the exporter's short cache of an earlier one: ask again.)
         var counted = new System.Text.RegularExpressions.Regex(@"messaging_masstransit_consume_errors_ea_total\{[^}]*UserRegistered[^}]*\} [1-9]");
-        await Eventually.HoldsAsync(
-            async () => counted.IsMatch(await client.GetStringAsync("/metrics")),
+        var scrape = "";
+        try
+        {
+            await Eventually.HoldsAsync(
+            async () => counted.IsMatch(scrape = await client.GetStringAsync("/metrics")),
             TimeSpan.FromSeconds(30), "the consume error counted in /metrics");
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail("No consume error in /metrics; its MassTransit lines:\n" + string.Join('\n', scrape.Split('\n').Where(l => l.Contains("masstransit", StringComparison.Ordinal))));
+        }
     }
 }

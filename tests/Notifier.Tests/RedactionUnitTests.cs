@@ -10,6 +10,9 @@ using SalesMind.TestSupport;
 namespace SalesMind.Notifier.Tests;
 
 /// <summary>The pure logic behind the redaction and the parser's limits: no services needed.</summary>
+// In the Notifier collection: the hosts this class builds and throws away must not be the first
+// of the process to set up MassTransit's meter, or the long-lived test host loses its metrics.
+[Collection(NotifierCollection.Name)]
 public sealed class RedactionUnitTests
 {
     private static readonly string[] Variables = ["Username", "VerificationUrl", "SiteName"];
