@@ -169,9 +169,9 @@ nginx_local() {
   local dir="$TMP/nginx-local"
   # The site logs to ../logs/ from nginx's prefix, as on the stack (.stack/nginx -> .stack/logs).
   mkdir -p "$dir/conf.d" "$TMP/logs"
-  LISTEN_ADDRESS="127.0.0.1:8080" IDENTITY_UPSTREAM="127.0.0.1:5001" NOTIFIER_UPSTREAM="127.0.0.1:5002" \
+  LISTEN_ADDRESS="127.0.0.1:8080" IDENTITY_UPSTREAM="127.0.0.1:5001" NOTIFIER_UPSTREAM="127.0.0.1:5002" IDENTITY_SPARE="127.0.0.1:5011" NOTIFIER_SPARE="127.0.0.1:5012" \
     STATIC_ROOT="$ROOT/nginx/html" \
-    envsubst "\${LISTEN_ADDRESS} \${IDENTITY_UPSTREAM} \${NOTIFIER_UPSTREAM} \${STATIC_ROOT}" \
+    envsubst "\${LISTEN_ADDRESS} \${IDENTITY_UPSTREAM} \${NOTIFIER_UPSTREAM} \${IDENTITY_SPARE} \${NOTIFIER_SPARE} \${STATIC_ROOT}" \
     <"$ROOT/nginx/templates/default.conf.template" >"$dir/conf.d/default.conf"
   nginx_test "$dir"
 }

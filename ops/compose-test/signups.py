@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Sign-ups through the compose kit's TLS front door at a steady rate (./stack compose-test).
+
+    signups.py <nginx address> <domain> <count> <per second> <address prefix> <results file>
+
+Each sign-up is a POST to https://<domain>/api/auth/register/ sent to <nginx address> with the
+domain as SNI and Host, as a browser would (the test certificate is not checked). One line per
+sign-up is appended to the results file as it ends: "<n> <email> <status> <milliseconds>", where
+status is the HTTP status or "error:<reason>" when no answer came (refused, reset, timed out).
+The rate is kept whatever the answers are, so an outage shows as failed sign-ups, not as a pause.
+"""
+
+import http.client
+import socket
+import ssl
+import sys
+import threading
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+
+
+class FrontDoor(http.client.HTTPSConnection):
+    """An HTTPS connection to a fixed address that presents the site's name (SNI)."""
+
+    def __init__(self, address, domain, timeout):
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        super().__init__(address, 443, timeout=timeout, context=context)
+        self.domain = domain
+
+    def connect(self):
+        sock = socket.create_connection((self.host, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.domain)
+
+
+def sign_up(address, domain, n, email, lock, out):
+    body = urllib.parse.urlencode({
+        "username": email.split("@")[0],
+        "email": email,
+        "password": "Quiet-Harbor-7319-Compose",
+        "industry": "software",
+        "sales_experience": "1_to_3_years",
+        "purpose": "compose test load",
+        "locale": "en",
+    })
+    started = time.monotonic()
+    try:
+        connection = FrontDoor(address, domain, timeout=30)
+        connection.request("POST", "/api/auth/register/", body, {
+            "Host": domain,
+            "Content-Type": "application/x-www-form-urlencoded",
+        })
+        response = connection.getresponse()
+        response.read()
+        status = str(response.status)
+        connection.close()
+    except (OSError, http.client.HTTPException) as e:
+        status = "error:" + type(e).__name__
+    elapsed = int((time.monotonic() - started) * 1000)
+    with lock:
+        out.write(f"{n} {email} {status} {elapsed}\n")
+        out.flush()
+
+
+def main():
+    address, domain, count, rate, prefix, results = sys.argv[1:7]
+    count, rate = int(count), float(rate)
+    lock = threading.Lock()
+    with open(results, "a", encoding="utf-8") as out, ThreadPoolExecutor(max_workers=64) as pool:
+        start = time.monotonic()
+        for n in range(count):
+            due = start + n / rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(sign_up, address, domain, n, f"{prefix}{n:04d}@mail.test", lock, out)
+
+
+if __name__ == "__main__":
+    main()
