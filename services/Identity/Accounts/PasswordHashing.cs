@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -9,25 +10,33 @@ namespace SalesMind.Identity.Accounts;
 /// on the thread pool, a burst of sign-ups would occupy every pool thread and starve the rest of
 /// the service (the outbox relay, database I/O completions) until the pool grows. Here the burst
 /// queues up instead, and everything else keeps its threads.
-/// The queue is bounded (<see cref="AccountOptions.MaxQueuedPasswordHashes"/>): a flood beyond it
-/// is refused at once (<see cref="PasswordHashingBusyException"/>, answered 503 with Retry-After)
-/// instead of making every caller wait longer and longer; work already admitted always runs.
+/// The queue is bounded twice: in places (<see cref="AccountOptions.MaxQueuedPasswordHashes"/>)
+/// and in expected wait (<see cref="AccountOptions.MaxPasswordHashWait"/>: the places taken per
+/// thread times the hash time measured here, so a slow or busy machine admits fewer). A flood
+/// beyond either is refused at once (<see cref="PasswordHashingBusyException"/>, answered 503
+/// with Retry-After) instead of making every caller wait until it times out; work already
+/// admitted always runs.
 /// </summary>
 public sealed class PasswordHashing : IDisposable
 {
     private readonly IPasswordHasher<User> _hasher;
     private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>();
     private readonly Lazy<Task<string>> _decoy;
+    private readonly int _threads = Environment.ProcessorCount;
+    private readonly TimeSpan _maxWait;
     private int _admitted;
+    // Moving average of one hash's wall-clock time, in Stopwatch ticks (0 until the first one).
+    private long _hashTicks;
 
     public PasswordHashing(IPasswordHasher<User> hasher, IOptions<AccountOptions> options)
     {
         _hasher = hasher;
         Capacity = options.Value.EffectiveMaxQueuedPasswordHashes;
+        _maxWait = options.Value.MaxPasswordHashWait;
         // The decoy bypasses the bound: it is made once, and a login refused for its sake would
         // be a refusal only unknown names get.
         _decoy = new(() => RunAsync(null, () => _hasher.HashPassword(null!, Guid.NewGuid().ToString("N"))));
-        for (var i = 0; i < Environment.ProcessorCount; i++)
+        for (var i = 0; i < _threads; i++)
         {
             new Thread(Work) { IsBackground = true, Name = $"password-hashing-{i}" }.Start();
         }
@@ -36,13 +45,24 @@ public sealed class PasswordHashing : IDisposable
     /// <summary>How many hashes may be queued or running at once.</summary>
     public int Capacity { get; }
 
+    /// <summary>One hash's wall-clock time as measured lately (zero before the first).</summary>
+    public TimeSpan HashTime => Stopwatch.GetElapsedTime(0, Volatile.Read(ref _hashTicks));
+
     /// <summary>
-    /// A place in the queue, or null when it is full. Take it before anything the hash would
-    /// guard (a login reserves its attempt only once it is sure to be evaluated).
+    /// How long the <paramref name="place"/>-th place in the queue (1: the next one) can expect
+    /// to wait for its hash to be done: a round of hashes for every thread's worth ahead of it.
+    /// </summary>
+    public TimeSpan ExpectedWait(int place) => HashTime * Math.Ceiling((double)place / _threads);
+
+    /// <summary>
+    /// A place in the queue, or null when it is full or its wait would exceed the bound. Take it
+    /// before anything the hash would guard (a login reserves its attempt only once it is sure
+    /// to be evaluated).
     /// </summary>
     public Ticket? TryAdmit()
     {
-        if (Interlocked.Increment(ref _admitted) > Capacity)
+        var place = Interlocked.Increment(ref _admitted);
+        if (place > Capacity || ExpectedWait(place) > _maxWait)
         {
             Interlocked.Decrement(ref _admitted);
             return null;
@@ -87,7 +107,10 @@ public sealed class PasswordHashing : IDisposable
             {
                 try
                 {
-                    result.SetResult(work());
+                    var started = Stopwatch.GetTimestamp();
+                    var value = work();
+                    Measured(Stopwatch.GetTimestamp() - started);
+                    result.SetResult(value);
                 }
                 catch (Exception ex)
                 {
@@ -107,6 +130,18 @@ public sealed class PasswordHashing : IDisposable
     }
 
     public void Dispose() => _work.Writer.TryComplete();
+
+    /// <summary>Folds one hash's time into the average (weight 1/8: a change of speed shows within a few hashes).</summary>
+    private void Measured(long ticks)
+    {
+        long seen, next;
+        do
+        {
+            seen = Volatile.Read(ref _hashTicks);
+            next = seen == 0 ? ticks : seen + ((ticks - seen) / 8);
+        }
+        while (Interlocked.CompareExchange(ref _hashTicks, next, seen) != seen);
+    }
 
     private void Work()
     {
