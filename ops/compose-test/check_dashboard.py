@@ -32,7 +32,8 @@ for p in panels(dash.get("panels", [])):
         except Exception as e:
             body = getattr(e, "read", lambda: b"")().decode(errors="replace")
             bad.append(f"{p.get('title')}: {e} {body[:200]}")
-        stripped = re.sub(r'\{[^}]*\}|"[^"]*"|\[[^\]]*\]', "", q)
+        # Label matchers, strings, ranges and grouping clauses hold label names, not metrics.
+        stripped = re.sub(r'\{[^}]*\}|"[^"]*"|\[[^\]]*\]|\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)', "", q)
         for name in re.findall(r"[a-zA-Z_:][a-zA-Z0-9_:]*", stripped):
             if name not in words and not name.isdigit() and name not in names and name.startswith(("salesmind_", "rabbitmq_", "http_", "messaging_", "up")):
                 unknown.add(name)

@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
 """Sign-ups through the compose kit's TLS front door at a steady rate (./stack compose-test).
 
-    signups.py <nginx address> <domain> <count> <per second> <address prefix> <results file>
+    signups.py <nginx address> <domain> <count> <at most per second> <address prefix> <results file>
 
 Each sign-up is a POST to https://<domain>/api/auth/register/ sent to <nginx address> with the
 domain as SNI and Host, as a browser would (the test certificate is not checked). One line per
 sign-up is appended to the results file as it ends: "<n> <email> <status> <milliseconds>", where
 status is the HTTP status or "error:<reason>" when no answer came (refused, reset, timed out).
 The rate is kept whatever the answers are, so an outage shows as failed sign-ups, not as a pause.
+
+The rate is the given maximum or a quarter of this machine's password-hashing capacity, whichever
+is lower (PBKDF2-HMAC-SHA512 at 210,000 iterations, the services' cost, on every core): the run
+tests the faults, and a machine hashing at its limit, with one replica of two down, would refuse
+sign-ups for being slow instead. The chosen rate is printed.
 """
 
+import hashlib
 import http.client
+import os
 import socket
 import ssl
 import sys
@@ -64,9 +71,22 @@ def sign_up(address, domain, n, email, lock, out):
         out.flush()
 
 
+def hashing_capacity():
+    """Password hashes a second on every core at once (hashlib releases the GIL while hashing)."""
+    cores = os.cpu_count() or 1
+    hashes = 2 * cores
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=cores) as pool:
+        list(pool.map(lambda i: hashlib.pbkdf2_hmac("sha512", b"capacity-%d" % i, b"0123456789abcdef", 210_000, 32), range(hashes)))
+    return hashes / (time.monotonic() - started)
+
+
 def main():
-    address, domain, count, rate, prefix, results = sys.argv[1:7]
-    count, rate = int(count), float(rate)
+    address, domain, count, most, prefix, results = sys.argv[1:7]
+    count = int(count)
+    capacity = hashing_capacity()
+    rate = min(float(most), capacity / 4)
+    print(f"hashing capacity {capacity:.1f}/s; {count} sign-ups at {rate:.1f}/s", flush=True)
     lock = threading.Lock()
     with open(results, "a", encoding="utf-8") as out, ThreadPoolExecutor(max_workers=64) as pool:
         start = time.monotonic()
