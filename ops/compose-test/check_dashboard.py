@@ -8,6 +8,7 @@ replaced by fixed ranges): Prometheus must accept it, and every metric it names 
 Prometheus has scraped. Prints {"queries": n, "bad": [...], "unknown": [...]} as JSON.
 """
 import json, re, sys, urllib.parse, urllib.request
+FIRST_EVENT_ONLY = {"messaging_masstransit_consume_errors_ea_total"}
 dash = json.load(open(sys.argv[1]))
 api = sys.argv[2]
 names = set(json.load(urllib.request.urlopen(api + "/api/v1/label/__name__/values"))["data"])
@@ -37,4 +38,7 @@ for p in panels(dash.get("panels", [])):
         for name in re.findall(r"[a-zA-Z_:][a-zA-Z0-9_:]*", stripped):
             if name not in words and not name.isdigit() and name not in names and name.startswith(("salesmind_", "rabbitmq_", "http_", "messaging_", "up")):
                 unknown.add(name)
+# Series that appear only once their first event happened (a consume fault): absent from a
+# healthy run, so not counted as unknown. Anything else missing is a typo or a removed metric.
+unknown -= FIRST_EVENT_ONLY
 print(json.dumps({"queries": queries, "bad": bad, "unknown": sorted(unknown)}))
