@@ -21,8 +21,11 @@ public static class IdentityServices
     {
         var services = builder.Services;
         var connectionString = builder.Configuration.GetConnectionString("Identity")
-            ?? throw new InvalidOperationException("Missing configuration 'ConnectionStrings:Identity' (env ConnectionStrings__Identity).");
-        builder.RequireProductionSecrets(connectionString, "Auth:PrivateKey|Auth:PrivateKeyFile", "Auth:PublicKey|Auth:PublicKeyFile", "RabbitMq:Password");
+            ?? throw new RefusedStartException("Missing configuration 'ConnectionStrings:Identity' (env ConnectionStrings__Identity).");
+        // Emailed links start with the public base URL: outside Development it must be the site's own.
+        builder.RequireProductionSecrets(connectionString,
+            secrets: ["Auth:PrivateKey|Auth:PrivateKeyFile", "Auth:PublicKey|Auth:PublicKeyFile", "RabbitMq:Password"],
+            publicNames: [PublicName.Url("Identity:PublicBaseUrl")]);
 
         services.AddOptions<AccountOptions>()
             .BindConfiguration(AccountOptions.Section)
