@@ -60,6 +60,8 @@ public static class IdentityServices
         // from loopback and the proxies named in ForwardedHeaders:KnownNetworks/KnownProxies.
         builder.AddSalesMindForwardedHeaders(ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         services.AddAdminAuth<AdminAccountCheck>();
+        // Nothing here uses Data Protection (see DataProtectionSetup): an ephemeral key ring, shared by no one.
+        services.AddSalesMindDataProtection();
         // Identity alone signs admin tokens: a missing or mismatched private key stops it at start.
         services.AddOptions<AuthOptions>().Validate(o => AdminTokenKeys.TryLoadPrivate(o, out _), AdminTokenKeys.PrivateKeyProblem);
         services.AddSingleton<AdminTokenIssuer>();

@@ -97,6 +97,8 @@ public static class NotifierServices
         services.AddSingleton<BrokerQueues>();
         // Verification only: the Notifier is given Identity's public key and has no way to make a token.
         services.AddAdminAuth<AdminRevocationCheck>();
+        // Nothing here uses Data Protection (see DataProtectionSetup): an ephemeral key ring, shared by no one.
+        services.AddSalesMindDataProtection();
         services.AddSalesMindTelemetry(meters: [OutboxRelay.MeterName, Dispatcher.MeterName], sources: [OutboxRelay.MeterName, Dispatcher.MeterName]);
         services.AddSalesMindProblemDetails();
         services.AddHealthChecks().AddDbContextCheck<NotifierDb>("database", tags: ["ready"]);
