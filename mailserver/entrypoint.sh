@@ -40,6 +40,25 @@ DKIM_RUN=/run/opendkim
 
 die() { echo "entrypoint.sh: $*" >&2; exit 1; }
 
+# Names reserved for documentation (RFC 2606, RFC 6761: example.com/.net/.org and their
+# subdomains, anything under .example or .invalid) belong to nobody: a server still on the
+# .env.example names would sign mail for example.com and never receive a report. (.test names
+# are fine: the local stack and the tests use them.)
+is_example_name() {
+  local name=${1,,}
+  case "${name%.}" in
+    example.com | *.example.com | example.net | *.example.net | example.org | *.example.org | \
+      example | *.example | invalid | *.invalid) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+for setting in MAIL_DOMAIN MAIL_HOSTNAME BOUNCE_DOMAIN; do
+  if is_example_name "${!setting}"; then
+    die "refusing to start: $setting is still an example name (${!setting}); set it in .env to a name of your own domain"
+  fi
+done
+
 # Writes every container-specific setting into the Postfix configuration in directory $1.
 configure_postfix() {
   local dir=$1

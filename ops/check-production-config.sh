@@ -186,7 +186,8 @@ postfix_mailserver() {
   etc="$dir/etc"
   mkdir -p "$etc" "$dir/queue" "$dir/data" "$dir/log"
   cp "$ROOT"/mailserver/postfix/{main.cf,master.cf,transport,recipient_access} "$etc/"
-  env MAIL_HOSTNAME=mail.check.example MAIL_DOMAIN=check.example BOUNCE_DOMAIN=bounces.check.example "$@" \
+  # .test names: the entrypoint refuses example names (example.com, *.example) as .env.example's.
+  env MAIL_HOSTNAME=mail.check.test MAIL_DOMAIN=check.test BOUNCE_DOMAIN=bounces.check.test "$@" \
     "$ROOT/mailserver/entrypoint.sh" configure "$etc" || return 1
   postconf -c "$etc" -e "queue_directory=$dir/queue" "data_directory=$dir/data" \
     "maillog_file=$dir/log/postfix.log" "maillog_file_prefixes=$dir/log" || return 1

@@ -21,8 +21,11 @@ public static class IdentityServices
     {
         var services = builder.Services;
         var connectionString = builder.Configuration.GetConnectionString("Identity")
-            ?? throw new InvalidOperationException("Missing configuration 'ConnectionStrings:Identity' (env ConnectionStrings__Identity).");
-        builder.RequireProductionSecrets(connectionString, "Auth:PrivateKey|Auth:PrivateKeyFile", "Auth:PublicKey|Auth:PublicKeyFile", "RabbitMq:Password");
+            ?? throw new RefusedStartException("Missing configuration 'ConnectionStrings:Identity' (env ConnectionStrings__Identity).");
+        // Emailed links start with the public base URL: outside Development it must be the site's own.
+        builder.RequireProductionSecrets(connectionString,
+            secrets: ["Auth:PrivateKey|Auth:PrivateKeyFile", "Auth:PublicKey|Auth:PublicKeyFile", "RabbitMq:Password"],
+            publicNames: [PublicName.Url("Identity:PublicBaseUrl")]);
 
         services.AddOptions<AccountOptions>()
             .BindConfiguration(AccountOptions.Section)
@@ -57,6 +60,8 @@ public static class IdentityServices
         // from loopback and the proxies named in ForwardedHeaders:KnownNetworks/KnownProxies.
         builder.AddSalesMindForwardedHeaders(ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         services.AddAdminAuth<AdminAccountCheck>();
+        // Nothing here uses Data Protection (see DataProtectionSetup): an ephemeral key ring, shared by no one.
+        services.AddSalesMindDataProtection();
         // Identity alone signs admin tokens: a missing or mismatched private key stops it at start.
         services.AddOptions<AuthOptions>().Validate(o => AdminTokenKeys.TryLoadPrivate(o, out _), AdminTokenKeys.PrivateKeyProblem);
         services.AddSingleton<AdminTokenIssuer>();

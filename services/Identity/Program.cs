@@ -9,6 +9,9 @@ using SalesMind.Identity.Verification;
 using SalesMind.Outbox;
 using SalesMind.ServiceDefaults;
 
+// A refused start (or any crash) ends with exit code 1 and its reason on one line, not an abort.
+FatalErrors.ExitWithReason();
+
 if (args is ["health-probe"])
 {
     return await HealthProbe.RunAsync();

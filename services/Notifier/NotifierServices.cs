@@ -23,12 +23,19 @@ public static class NotifierServices
     /// <summary>Settings that must hold a real secret outside Development (the bounce key signs every return path).</summary>
     public static readonly string[] Secrets = ["Auth:PublicKey|Auth:PublicKeyFile", "RabbitMq:Password", "Bounces:SigningKey", "Notifier:BodyEncryptionKey"];
 
+    /// <summary>
+    /// Settings that must not be an example name outside Development: the sender's domain (mail
+    /// from example.com is signed for nobody and fails DMARC) and the return path's domain
+    /// (reports sent to it never come back).
+    /// </summary>
+    public static readonly PublicName[] PublicNames = [PublicName.EmailAddress("Mail:FromAddress"), PublicName.Domain("Bounces:Domain")];
+
     public static WebApplicationBuilder AddNotifierServices(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         var connectionString = builder.Configuration.GetConnectionString("Notifier")
-            ?? throw new InvalidOperationException("Missing configuration 'ConnectionStrings:Notifier' (env ConnectionStrings__Notifier).");
-        builder.RequireProductionSecrets(connectionString, Secrets);
+            ?? throw new RefusedStartException("Missing configuration 'ConnectionStrings:Notifier' (env ConnectionStrings__Notifier).");
+        builder.RequireProductionSecrets(connectionString, Secrets, PublicNames);
 
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.MailLogPath is null || Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(o.MailLogPath))),
@@ -90,6 +97,8 @@ public static class NotifierServices
         services.AddSingleton<BrokerQueues>();
         // Verification only: the Notifier is given Identity's public key and has no way to make a token.
         services.AddAdminAuth<AdminRevocationCheck>();
+        // Nothing here uses Data Protection (see DataProtectionSetup): an ephemeral key ring, shared by no one.
+        services.AddSalesMindDataProtection();
         services.AddSalesMindTelemetry(meters: [OutboxRelay.MeterName, Dispatcher.MeterName], sources: [OutboxRelay.MeterName, Dispatcher.MeterName]);
         services.AddSalesMindProblemDetails();
         services.AddHealthChecks().AddDbContextCheck<NotifierDb>("database", tags: ["ready"]);

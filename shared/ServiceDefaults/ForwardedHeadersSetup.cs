@@ -40,7 +40,7 @@ public static class ForwardedHeadersSetup
         if (string.Equals(builder.Configuration[FrameworkSwitch], "true", StringComparison.OrdinalIgnoreCase)
             || string.Equals(Environment.GetEnvironmentVariable("ASPNETCORE_" + FrameworkSwitch), "true", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidOperationException(
+            throw new RefusedStartException(
                 "Refusing to start: ASPNETCORE_FORWARDEDHEADERS_ENABLED=true makes ASP.NET Core trust X-Forwarded-For from every client. " +
                 "Remove it and name the proxies in ForwardedHeaders:KnownNetworks / ForwardedHeaders:KnownProxies (env ForwardedHeaders__KnownNetworks__0).");
         }

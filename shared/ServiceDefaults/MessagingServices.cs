@@ -1,12 +1,15 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ValidationResult = System.ComponentModel.DataAnnotations.ValidationResult;
 
 namespace SalesMind.ServiceDefaults;
 
 /// <summary>Connection settings for RabbitMQ (section <c>RabbitMq</c>).</summary>
-public sealed class RabbitMqOptions
+public sealed partial class RabbitMqOptions : IValidatableObject
 {
     public const string Section = "RabbitMq";
 
@@ -37,6 +40,60 @@ public sealed class RabbitMqOptions
 
     /// <summary>Password of <see cref="ManagementUsername"/>.</summary>
     public string? ManagementPassword { get; set; }
+
+    /// <summary>
+    /// The nodes of a RabbitMQ cluster, each <c>host</c> or <c>host:port</c> (without a port:
+    /// <see cref="Port"/>). When set, the bus connects to any of them and moves on to the next
+    /// when a connection fails or drops; <see cref="Host"/> then only names the broker in
+    /// MassTransit's addresses. Empty: <see cref="Host"/> alone.
+    /// </summary>
+    public List<string> ClusterNodes { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        for (var i = 0; i < ClusterNodes.Count; i++)
+        {
+            if (!TryParseNode(ClusterNodes[i], out _, out _))
+            {
+                yield return new ValidationResult(
+                    $"{Section}:{nameof(ClusterNodes)}:{i} (env {Section}__{nameof(ClusterNodes)}__{i}) is '{ClusterNodes[i]}': " +
+                    "each cluster node must be a host name or an IPv4 address, optionally with :port (1-65535), e.g. rabbitmq-2 or rabbitmq-2:5672.",
+                    [nameof(ClusterNodes)]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>host</c> or <c>host:port</c>, as MassTransit reads a cluster node (it splits at the
+    /// colon, so an IPv6 address cannot be given: use a host name for it).
+    /// </summary>
+    public static bool TryParseNode(string? node, out string host, out int? port)
+    {
+        host = "";
+        port = null;
+        var parts = (node ?? "").Trim().Split(':');
+        if (parts.Length > 2 || !HostName().IsMatch(parts[0]))
+        {
+            return false;
+        }
+
+        if (parts.Length == 2)
+        {
+            if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p is < 1 or > 65535)
+            {
+                return false;
+            }
+
+            port = p;
+        }
+
+        host = parts[0];
+        return true;
+    }
+
+    /// <summary>A host name (labels of letters, digits, '-' and '_', as container names have) or an IPv4 address.</summary>
+    [GeneratedRegex(@"^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$")]
+    private static partial Regex HostName();
 }
 
 public static class MessagingServices
@@ -68,14 +125,27 @@ public static class MessagingServices
             bus.UsingRabbitMq((context, cfg) =>
             {
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-                cfg.Host(options.Host, options.Port, options.VirtualHost, h =>
-                {
-                    h.Username(options.Username);
-                    h.Password(options.Password);
-                });
+                cfg.Host(options.Host, options.Port, options.VirtualHost, h => ConfigureHost(h, options));
                 cfg.ConfigureEndpoints(context);
             });
         });
         return services;
+    }
+
+    /// <summary>The login, and with <see cref="RabbitMqOptions.ClusterNodes"/> the nodes to connect to in turn.</summary>
+    public static void ConfigureHost(IRabbitMqHostConfigurator host, RabbitMqOptions options)
+    {
+        host.Username(options.Username);
+        host.Password(options.Password);
+        if (options.ClusterNodes.Count > 0)
+        {
+            host.UseCluster(cluster =>
+            {
+                foreach (var node in options.ClusterNodes)
+                {
+                    cluster.Node(node.Trim());
+                }
+            });
+        }
     }
 }

@@ -7,16 +7,22 @@ namespace SalesMind.ServiceDefaults;
 
 /// <summary>
 /// Outside Development, a service refuses to start while a secret is missing or still a
-/// default or a placeholder (the development key, <c>guest</c>, <c>change-me…</c>), and says
-/// which setting to fix. A forgotten secret is then a failed deployment, not a server anyone
-/// can sign admin tokens for.
+/// default or a placeholder (the development key, <c>guest</c>, <c>change-me…</c>), or while a
+/// public name is still an example name (<c>app.example.com</c>, see <see cref="ExampleNames"/>),
+/// and says which settings to fix, all in one message. A forgotten secret is then a failed
+/// deployment, not a server anyone can sign admin tokens for; a forgotten name is a failed
+/// deployment, not emails whose links lead nowhere.
 /// </summary>
 public static class ProductionSecrets
 {
     private static readonly string[] KnownDefaults = ["guest", "password", "postgres", "secret", "admin"];
 
-    /// <summary>Checks <paramref name="secrets"/> (configuration keys) and the password in <paramref name="connectionString"/>.</summary>
-    public static WebApplicationBuilder RequireProductionSecrets(this WebApplicationBuilder builder, string connectionString, params string[] secrets)
+    /// <summary>
+    /// Checks <paramref name="secrets"/> (configuration keys), the password in
+    /// <paramref name="connectionString"/> and <paramref name="publicNames"/>.
+    /// </summary>
+    public static WebApplicationBuilder RequireProductionSecrets(
+        this WebApplicationBuilder builder, string connectionString, string[] secrets, PublicName[] publicNames)
     {
         if (builder.Environment.IsDevelopment())
         {
@@ -24,11 +30,12 @@ public static class ProductionSecrets
         }
 
         var problems = Problems(builder.Configuration, connectionString, secrets);
+        problems.AddRange(PublicNameProblems(builder.Configuration, publicNames));
         if (problems.Count > 0)
         {
-            throw new InvalidOperationException(
-                $"Refusing to start in {builder.Environment.EnvironmentName} with unsafe secrets: {string.Join("; ", problems)}. " +
-                "Set them (e.g. in .env for docker compose; `openssl rand -base64 48` makes one).");
+            throw new RefusedStartException(
+                $"Refusing to start in {builder.Environment.EnvironmentName} with unsafe settings: {string.Join("; ", problems)}. " +
+                "Set them (e.g. in .env for docker compose): secrets made with `openssl rand -base64 48`, names of your own domain.");
         }
 
         return builder;
@@ -48,7 +55,7 @@ public static class ProductionSecrets
                 : Unsafe(configuration[chosen]);
             if (why is not null)
             {
-                var names = string.Join(" or ", alternatives.Select(k => $"{k} (env {k.Replace(":", "__", StringComparison.Ordinal)})"));
+                var names = string.Join(" or ", alternatives.Select(Named));
                 problems.Add($"{names} {why}");
             }
         }
@@ -62,6 +69,15 @@ public static class ProductionSecrets
 
         return problems;
     }
+
+    /// <summary>Each of <paramref name="names"/> whose host is an example name, with the setting and its environment variable.</summary>
+    public static List<string> PublicNameProblems(IConfiguration configuration, IEnumerable<PublicName> names) =>
+        [.. from name in names
+            let host = name.HostOf(configuration[name.Key])
+            where host is not null && ExampleNames.IsExample(host)
+            select $"{Named(name.Key)} is still an example name ({host})"];
+
+    private static string Named(string key) => $"{key} (env {key.Replace(":", "__", StringComparison.Ordinal)})";
 
     private static string? Unsafe(string? value) => value switch
     {

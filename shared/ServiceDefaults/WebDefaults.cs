@@ -45,6 +45,13 @@ public static class WebDefaults
                 problem.Detail ??= "The request met another one changing the same data. Nothing was changed; send it again.";
                 context.HttpContext.Response.Headers.RetryAfter = "1";
             }
+            else if (IsDatabaseUnavailable(context.Exception))
+            {
+                // Not "nothing was changed": a connection lost during COMMIT may have saved it.
+                problem.Title = "Database unavailable";
+                problem.Detail ??= "The service cannot reach its database right now (it may be restarting). Try again shortly.";
+                context.HttpContext.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds;
+            }
             else if (IsUnstorableText(context.Exception))
             {
                 problem.Title = "Unstorable character";
@@ -62,6 +69,39 @@ public static class WebDefaults
     /// </summary>
     private static bool IsTransientConflict(Exception? ex) =>
         PostgresState(ex) is Npgsql.PostgresErrorCodes.DeadlockDetected or Npgsql.PostgresErrorCodes.SerializationFailure;
+
+    /// <summary>Seconds a client is asked to wait while the database is unreachable: about a PostgreSQL restart.</summary>
+    public const string DatabaseRetryAfterSeconds = "5";
+
+    /// <summary>
+    /// PostgreSQL cannot be reached or is going away: the server is shutting down, restarting or
+    /// refusing connections (57P01 admin_shutdown, 57P02 crash_shutdown, 57P03
+    /// cannot_connect_now, any 08xxx connection exception), has no connection slot left (53300),
+    /// or the connection failed on the way (Npgsql's transient errors: refused or broken socket,
+    /// I/O error, timeout, a pool that stayed exhausted), also when EF Core wrapped the error
+    /// (DbUpdateException, its execution strategy's InvalidOperationException,
+    /// RetryLimitExceededException). A 503 with Retry-After, never a 500: the service is fine,
+    /// its database will be back.
+    /// </summary>
+    public static bool IsDatabaseUnavailable(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            switch (ex)
+            {
+                case Npgsql.PostgresException postgres:
+                    return postgres.SqlState is Npgsql.PostgresErrorCodes.AdminShutdown or Npgsql.PostgresErrorCodes.CrashShutdown
+                            or Npgsql.PostgresErrorCodes.CannotConnectNow or Npgsql.PostgresErrorCodes.TooManyConnections
+                        || postgres.SqlState.StartsWith("08", StringComparison.Ordinal);
+                case Npgsql.NpgsqlException { IsTransient: true }:
+                // EF Core retries transient failures only (when a retrying strategy is configured): out of retries is still one.
+                case Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException:
+                    return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>PostgreSQL refused text (a NUL byte): the client's input, not a server fault.</summary>
     private static bool IsUnstorableText(Exception? ex) =>
@@ -151,7 +191,7 @@ public static class WebDefaults
             {
                 BadHttpRequestException bad => bad.StatusCode,
                 _ when IsUnstorableText(ex) => StatusCodes.Status400BadRequest,
-                _ when IsTransientConflict(ex) => StatusCodes.Status503ServiceUnavailable,
+                _ when IsTransientConflict(ex) || IsDatabaseUnavailable(ex) => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
         });
