@@ -13,6 +13,12 @@
 # where it is changed: edit it there, then `docker compose up -d`.
 #
 # The health check waits for $READY_FILE, so the services only start once they can log in.
+#
+# A cluster (the compose profile "ha"): every node gets the same Erlang cookie
+# (RABBITMQ_CLUSTER_COOKIE, written to the node's cookie file), the other nodes join
+# RABBITMQ_JOIN (e.g. rabbit@rabbitmq) at their first start, and the first node reports ready
+# only once RABBITMQ_CLUSTER_SIZE nodes run and every quorum queue has a member on each of
+# them, so the services declare their queues on the whole cluster.
 set -euo pipefail
 
 : "${RABBITMQ_DEFAULT_USER:?set RABBITMQ_DEFAULT_USER (in .env)}"
@@ -21,6 +27,13 @@ set -euo pipefail
 : "${RABBITMQ_NOTIFIER_PASSWORD:?set RABBITMQ_NOTIFIER_PASSWORD (in .env)}"
 : "${RABBITMQ_MONITOR_PASSWORD:?set RABBITMQ_MONITOR_PASSWORD (in .env)}"
 READY_FILE=${READY_FILE:-/tmp/salesmind-user-ready}
+CLUSTER_SIZE=${RABBITMQ_CLUSTER_SIZE:-1}
+JOIN=${RABBITMQ_JOIN:-}
+[[ $CLUSTER_SIZE =~ ^[1-9]$ ]] || { echo "start.sh: RABBITMQ_CLUSTER_SIZE must be 1 to 9, not '$CLUSTER_SIZE'" >&2; exit 1; }
+if [[ -n $JOIN || $CLUSTER_SIZE != 1 ]]; then
+  [[ ${#RABBITMQ_CLUSTER_COOKIE} -ge 20 && $RABBITMQ_CLUSTER_COOKIE != change-me* ]] ||
+    { echo "start.sh: a cluster needs RABBITMQ_ERLANG_COOKIE in .env (the same secret on every node, at least 20 characters: openssl rand -hex 32)" >&2; exit 1; }
+fi
 
 # rabbitmqctl as the broker's own user, so it shares the node's Erlang cookie.
 ctl() {
@@ -67,13 +80,79 @@ ensure_users() {
   # The Notifier's view of queue depths: the management API with no rights on any message.
   set_user salesmind-monitor "$RABBITMQ_MONITOR_PASSWORD" monitoring
   ctl -q set_permissions -p / salesmind-monitor '^$' '^$' '^$'
-  touch "$READY_FILE"
   echo "start.sh: users ready on vhost /"
 }
+
+# Nodes of the cluster that are running, one per line.
+running_nodes() {
+  ctl -q cluster_status --formatter json 2>/dev/null | tr -d ' \n' | sed -n 's/.*"running_nodes":\[\([^]]*\)\].*/\1/p' | tr ',' '\n' | tr -d '"'
+}
+
+# This node joins $JOIN's cluster (first start only: a member stays a member across restarts;
+# reset first: what it loaded alone, definitions included, comes from the cluster instead).
+join_cluster() {
+  local deadline=$((SECONDS + 600))
+  until ctl -q await_startup --timeout 30 >/dev/null 2>&1; do sleep 2; done
+  running_nodes | grep -qxF -- "$JOIN" && return 0
+  echo "start.sh: joining the cluster of $JOIN"
+  until ctl -q stop_app && ctl -q reset && ctl -q join_cluster "$JOIN" && ctl -q start_app; do
+    ctl -q start_app >/dev/null 2>&1 || true
+    if ((SECONDS > deadline)); then
+      echo "start.sh: could not join $JOIN within 10 minutes" >&2
+      return 1
+    fi
+    sleep 5
+  done
+  echo "start.sh: joined; running nodes: $(running_nodes | tr '\n' ' ')"
+}
+
+# The first node waits for the others, then gives every quorum queue (the dead-letter queue of
+# definitions.json, anything declared before) a member on each of them.
+await_cluster() {
+  local node deadline=$((SECONDS + 600))
+  until (($(running_nodes | grep -c .) >= CLUSTER_SIZE)); do
+    if ((SECONDS > deadline)); then
+      echo "start.sh: only $(running_nodes | grep -c .) of $CLUSTER_SIZE nodes after 10 minutes" >&2
+      return 1
+    fi
+    sleep 2
+  done
+  for node in $(running_nodes); do
+    if [[ $(id -u) == 0 ]]; then
+      gosu rabbitmq rabbitmq-queues -q grow "$node" all >/dev/null
+    else
+      rabbitmq-queues -q grow "$node" all >/dev/null
+    fi
+  done
+  echo "start.sh: cluster of $CLUSTER_SIZE nodes running: $(running_nodes | tr '\n' ' ')"
+}
+
+setup() {
+  if [[ -n $JOIN ]]; then
+    join_cluster || return 1
+  fi
+  ensure_users || return 1
+  if [[ -z $JOIN && $CLUSTER_SIZE != 1 ]]; then
+    await_cluster || return 1
+  fi
+  touch "$READY_FILE"
+}
+
+# The cookie, before the node starts: the same on every node of a cluster.
+if [[ -n ${RABBITMQ_CLUSTER_COOKIE:-} ]]; then
+  cookie=/var/lib/rabbitmq/.erlang.cookie
+  if [[ ! -f $cookie || $(cat "$cookie") != "$RABBITMQ_CLUSTER_COOKIE" ]]; then
+    rm -f "$cookie"
+    (umask 077 && printf '%s' "$RABBITMQ_CLUSTER_COOKIE" >"$cookie")
+    chmod 400 "$cookie"
+    [[ $(id -u) == 0 ]] && chown rabbitmq:rabbitmq "$cookie"
+  fi
+fi
+unset RABBITMQ_CLUSTER_COOKIE
 
 rm -f "$READY_FILE"
 # In the background, detached (the broker itself must be this container's main process): the
 # helper is left to the container's init process (`init: true` in the compose file), which
 # reaps it when it is done.
-(ensure_users &)
+(setup &)
 exec docker-entrypoint.sh rabbitmq-server

@@ -49,8 +49,29 @@ public sealed partial class RabbitMqOptions : IValidatableObject
     /// </summary>
     public List<string> ClusterNodes { get; set; } = [];
 
+    /// <summary>
+    /// The same nodes in one comma-separated setting (<c>rabbitmq,rabbitmq-2,rabbitmq-3</c>), as
+    /// docker compose passes them from <c>.env</c>; added to <see cref="ClusterNodes"/>. Blank: none.
+    /// </summary>
+    public string? Nodes { get; set; }
+
+    /// <summary>Every node to connect to: <see cref="ClusterNodes"/>, then those of <see cref="Nodes"/>.</summary>
+    public IReadOnlyList<string> AllNodes() =>
+        [.. ClusterNodes.Select(n => n.Trim()), .. (Nodes ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var node in (Nodes ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!TryParseNode(node, out _, out _))
+            {
+                yield return new ValidationResult(
+                    $"{Section}:{nameof(Nodes)} (env {Section}__{nameof(Nodes)}) names '{node}': " +
+                    "each node must be a host name or an IPv4 address, optionally with :port (1-65535), separated by commas, e.g. rabbitmq,rabbitmq-2,rabbitmq-3.",
+                    [nameof(Nodes)]);
+            }
+        }
+
         for (var i = 0; i < ClusterNodes.Count; i++)
         {
             if (!TryParseNode(ClusterNodes[i], out _, out _))
@@ -132,18 +153,19 @@ public static class MessagingServices
         return services;
     }
 
-    /// <summary>The login, and with <see cref="RabbitMqOptions.ClusterNodes"/> the nodes to connect to in turn.</summary>
+    /// <summary>The login, and with <see cref="RabbitMqOptions.ClusterNodes"/> or <see cref="RabbitMqOptions.Nodes"/> the nodes to connect to in turn.</summary>
     public static void ConfigureHost(IRabbitMqHostConfigurator host, RabbitMqOptions options)
     {
         host.Username(options.Username);
         host.Password(options.Password);
-        if (options.ClusterNodes.Count > 0)
+        var nodes = options.AllNodes();
+        if (nodes.Count > 0)
         {
             host.UseCluster(cluster =>
             {
-                foreach (var node in options.ClusterNodes)
+                foreach (var node in nodes)
                 {
-                    cluster.Node(node.Trim());
+                    cluster.Node(node);
                 }
             });
         }

@@ -77,6 +77,22 @@ public sealed class RabbitMqClusterTests
         Assert.Equal(["rabbitmq-1:5673", "rabbitmq-2:5680", "rabbitmq-3:5673", "rabbitmq-1:5673"], attempts);
     }
 
+    [Fact]
+    public void The_comma_separated_form_compose_passes_gives_the_same_nodes_and_a_bad_one_is_named()
+    {
+        var options = Options(new() { ["RabbitMq:Nodes"] = " rabbitmq, rabbitmq-2 ,rabbitmq-3:5680,," });
+        Assert.Equal(["rabbitmq", "rabbitmq-2", "rabbitmq-3:5680"], options.AllNodes());
+        var host = new RabbitMqHostConfigurator(options.Host, options.VirtualHost, options.Port, null);
+        MessagingServices.ConfigureHost(host, options);
+        var resolver = Assert.IsType<MassTransit.RabbitMqTransport.SequentialEndpointResolver>(host.Settings.EndpointResolver);
+        var attempts = Enumerable.Range(0, 3).Select(_ => Assert.Single(resolver.All())).Select(e => $"{e.HostName}:{e.Port}");
+        Assert.Equal(["rabbitmq:5672", "rabbitmq-2:5672", "rabbitmq-3:5680"], attempts);
+
+        Assert.Empty(Options(new() { ["RabbitMq:Nodes"] = "" }).AllNodes());
+        var ex = Assert.Throws<OptionsValidationException>(() => Options(new() { ["RabbitMq:Nodes"] = "rabbitmq,rabbit mq-2" }));
+        Assert.Contains("RabbitMq:Nodes (env RabbitMq__Nodes) names 'rabbit mq-2'", ex.Message);
+    }
+
     /// <summary>The options as a service gets them: bound from configuration and validated as at start.</summary>
     private static RabbitMqOptions Options(Dictionary<string, string?> settings)
     {
