@@ -135,7 +135,10 @@ public sealed class FaultRunTests(ITestOutputHelper output)
                 await Task.Delay(due - started.Elapsed);
             }
 
+            // Both made here, not in the task: a for loop's variable is shared by every closure,
+            // so a name built inside would often be a later registration's (409, name taken).
             var email = $"fault-{runId}-{i}@mail.test";
+            var username = $"fault_{runId}_{i}";
             var sentIn = phase.Name;
             inFlight.Add(Task.Run(async () =>
             {
@@ -144,7 +147,7 @@ public sealed class FaultRunTests(ITestOutputHelper output)
                 {
                     using var response = await client.PostAsJsonAsync("/api/auth/register/", new Dictionary<string, string>
                     {
-                        ["username"] = $"fault_{runId}_{i}",
+                        ["username"] = username,
                         ["email"] = email,
                         ["password"] = "Steady-Lantern-6620",
                         ["industry"] = "software",
