@@ -142,21 +142,37 @@ public static class WebDefaults
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "same-origin";
             headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
-            // API answers are about one person or one admin's view (profile, tokens, deliveries):
-            // no browser or proxy may keep them, unless an endpoint says otherwise.
-            if (context.Request.Path.StartsWithSegments("/api"))
+            // Set again as the answer starts, where missing: the exception handler clears every
+            // header before it writes its problem body (a 500, or a 503 while the database is
+            // down), and those answers need them as much as any other. API answers are about one
+            // person or one admin's view (profile, tokens, deliveries): no browser or proxy may
+            // keep them, unless an endpoint says otherwise.
+            context.Response.OnStarting(static state =>
             {
-                context.Response.OnStarting(static state =>
+                var context = (HttpContext)state;
+                var headers = context.Response.Headers;
+                if (string.IsNullOrEmpty(headers.XContentTypeOptions))
                 {
-                    var response = (HttpResponse)state;
-                    if (string.IsNullOrEmpty(response.Headers.CacheControl))
-                    {
-                        response.Headers.CacheControl = "no-store";
-                    }
+                    headers.XContentTypeOptions = "nosniff";
+                }
 
-                    return Task.CompletedTask;
-                }, context.Response);
-            }
+                if (string.IsNullOrEmpty(headers["Referrer-Policy"]))
+                {
+                    headers["Referrer-Policy"] = "same-origin";
+                }
+
+                if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
+                {
+                    headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+                }
+
+                if (context.Request.Path.StartsWithSegments("/api") && string.IsNullOrEmpty(headers.CacheControl))
+                {
+                    headers.CacheControl = "no-store";
+                }
+
+                return Task.CompletedTask;
+            }, context);
 
             return next(context);
         });

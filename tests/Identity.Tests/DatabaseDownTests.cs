@@ -82,6 +82,10 @@ public sealed class DatabaseDownTests(DatabaseDownTests.DownApp app) : IClassFix
         Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode} {body}");
         Assert.Equal(WebDefaults.DatabaseRetryAfterSeconds, response.Headers.RetryAfter?.Delta?.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        // The exception handler clears the headers before writing: the protections are set again.
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("default-src 'none'; frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.True(response.Headers.CacheControl?.NoStore, $"Cache-Control: {response.Headers.CacheControl}");
         var problem = System.Text.Json.JsonDocument.Parse(body).RootElement;
         Assert.Equal("Database unavailable", problem.GetProperty("title").GetString());
         Assert.Equal(503, problem.GetProperty("status").GetInt32());
