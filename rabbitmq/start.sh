@@ -109,7 +109,7 @@ join_cluster() {
 # The first node waits for the others, then gives every quorum queue (the dead-letter queue of
 # definitions.json, anything declared before) a member on each of them.
 await_cluster() {
-  local node deadline=$((SECONDS + 600))
+  local node short deadline=$((SECONDS + 600))
   until (($(running_nodes | grep -c .) >= CLUSTER_SIZE)); do
     if ((SECONDS > deadline)); then
       echo "start.sh: only $(running_nodes | grep -c .) of $CLUSTER_SIZE nodes after 10 minutes" >&2
@@ -117,12 +117,25 @@ await_cluster() {
     fi
     sleep 2
   done
-  for node in $(running_nodes); do
-    if [[ $(id -u) == 0 ]]; then
-      gosu rabbitmq rabbitmq-queues -q grow "$node" all >/dev/null
-    else
-      rabbitmq-queues -q grow "$node" all >/dev/null
+  # Growing is asynchronous and a node just joined may refuse for a moment: until every quorum
+  # queue lists a member on each node (or 5 minutes).
+  deadline=$((SECONDS + 300))
+  while :; do
+    for node in $(running_nodes); do
+      if [[ $(id -u) == 0 ]]; then
+        gosu rabbitmq rabbitmq-queues -q grow "$node" all >/dev/null 2>&1 || true
+      else
+        rabbitmq-queues -q grow "$node" all >/dev/null 2>&1 || true
+      fi
+    done
+    short="$(ctl -q list_queues --no-table-headers name type members 2>/dev/null |
+      awk -F'\t' -v n="$CLUSTER_SIZE" '$2 == "quorum" && split($3, m, ",") < n { print $1 }')"
+    [[ -z $short ]] && break
+    if ((SECONDS > deadline)); then
+      echo "start.sh: quorum queues still without a member on every node: $short" >&2
+      return 1
     fi
+    sleep 2
   done
   echo "start.sh: cluster of $CLUSTER_SIZE nodes running: $(running_nodes | tr '\n' ' ')"
 }

@@ -9,6 +9,9 @@ domain as SNI and Host, as a browser would (the test certificate is not checked)
 sign-up is appended to the results file as it ends: "<n> <email> <status> <milliseconds>", where
 status is the HTTP status or "error:<reason>" when no answer came (refused, reset, timed out).
 The rate is kept whatever the answers are, so an outage shows as failed sign-ups, not as a pause.
+A 503 is sent again after its Retry-After (at most twice), as the sign-up page does: a busy
+service sheds load that way, and a sign-up is idempotent. The status recorded is the last one,
+marked "+retried" when a 503 came first.
 
 "capacity" prints this machine's password-hashing capacity, hashes a second (PBKDF2-HMAC-SHA512
 at 210,000 iterations, the services' cost, on every core at once). ./stack compose-test measures
@@ -54,18 +57,29 @@ def sign_up(address, domain, n, email, lock, out):
         "locale": "en",
     })
     started = time.monotonic()
-    try:
-        connection = FrontDoor(address, domain, timeout=30)
-        connection.request("POST", "/api/auth/register/", body, {
-            "Host": domain,
-            "Content-Type": "application/x-www-form-urlencoded",
-        })
-        response = connection.getresponse()
-        response.read()
-        status = str(response.status)
-        connection.close()
-    except (OSError, http.client.HTTPException) as e:
-        status = "error:" + type(e).__name__
+    retried = ""
+    for attempt in range(3):
+        wait = None
+        try:
+            connection = FrontDoor(address, domain, timeout=30)
+            connection.request("POST", "/api/auth/register/", body, {
+                "Host": domain,
+                "Content-Type": "application/x-www-form-urlencoded",
+            })
+            response = connection.getresponse()
+            response.read()
+            status = str(response.status)
+            if response.status == 503:
+                header = (response.getheader("Retry-After") or "").strip()
+                wait = min(int(header), 10) if header.isdigit() else 2
+            connection.close()
+        except (OSError, http.client.HTTPException) as e:
+            status = "error:" + type(e).__name__
+        if wait is None or attempt == 2:
+            break
+        retried = "+retried"
+        time.sleep(wait)
+    status += retried
     elapsed = int((time.monotonic() - started) * 1000)
     with lock:
         out.write(f"{n} {email} {status} {elapsed}\n")

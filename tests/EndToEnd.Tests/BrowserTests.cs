@@ -119,6 +119,46 @@ public sealed class BrowserTests(Browser browser) : IClassFixture<Browser>
     }
 
     [Fact]
+    public async Task A_busy_answer_is_sent_again_after_its_retry_after_and_the_sign_up_completes_once()
+    {
+        var page = await NewPageAsync();
+        var id = Guid.NewGuid().ToString("N")[..10];
+        var email = $"busy-{id}@mail.test";
+        // The service sheds load with 503 and Retry-After: the first two sign-up posts get that
+        // answer (made here, in the browser's network layer), the third goes through.
+        var busy = 0;
+        await page.RouteAsync("**/api/auth/register/", async route =>
+        {
+            if (Interlocked.Increment(ref busy) <= 2)
+            {
+                await route.FulfillAsync(new()
+                {
+                    Status = 503,
+                    Headers = new Dictionary<string, string> { ["Retry-After"] = "1", ["Content-Type"] = "application/problem+json" },
+                    Body = "{\"title\":\"Busy\",\"status\":503}",
+                });
+                return;
+            }
+
+            await route.ContinueAsync();
+        });
+
+        await page.GotoAsync($"{Stack.FrontDoor}/register.html?lang=en");
+        await page.FillAsync("#username", $"busy_{id}");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", "Velvet-Compass-9047");
+        await page.WaitForSelectorAsync("#industry option[value='retail']", new() { State = WaitForSelectorState.Attached });
+        await page.SelectOptionAsync("#industry", "retail");
+        await page.ClickAsync("#register-submit");
+
+        // The page says it is trying again, then shows the sent panel; one email arrives.
+        await Assertions.Expect(page.Locator("#form-status")).ToContainTextAsync("Sending again in 1 s");
+        await page.WaitForSelectorAsync("#sent-panel", new() { State = WaitForSelectorState.Visible, Timeout = 20_000 });
+        Assert.Equal(3, Volatile.Read(ref busy));
+        Assert.Single(await Mailbox.WaitForAsync(email, TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
     public async Task The_Notifier_API_reference_loads_its_document_through_the_front_door()
     {
         var page = await NewPageAsync();

@@ -21,9 +21,24 @@ import {
   fetchChoices,
   postJson,
   requestVerificationEmail,
+  retryAfterSeconds,
 } from './api.js';
 
 const REGISTER_URL = '/api/auth/register/';
+// A busy service answers 503 with Retry-After: the same sign-up is sent again (it is idempotent:
+// a copy that did get through changes nothing), at most this many times, waiting at most 10 s.
+const BUSY_RETRIES = 2;
+
+/** Posts the sign-up; a 503 is sent again after its Retry-After, saying so. */
+async function postRegistration(body) {
+  for (let attempt = 0; ; attempt++) {
+    const answer = await postJson(REGISTER_URL, body);
+    if (answer.response.status !== 503 || attempt >= BUSY_RETRIES) return answer;
+    const seconds = Math.min(retryAfterSeconds(answer.response) ?? 2, 10);
+    setStatus({ key: 'status.busy', params: { seconds } }, 'info');
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  }
+}
 
 // Form order: the first invalid field in this order gets the focus.
 const FIELDS = ['username', 'email', 'password', 'industry', 'sales_experience', 'purpose'];
@@ -119,7 +134,7 @@ function setStatus(message, kind = 'error') {
 
 function renderStatus() {
   const current = state.status;
-  status.textContent = current ? (current.text ?? t(current.key)) : '';
+  status.textContent = current ? (current.text ?? t(current.key, current.params)) : '';
   status.classList.toggle('is-error', current?.kind === 'error');
   status.classList.toggle('is-info', current?.kind === 'info');
 }
@@ -258,7 +273,7 @@ form.addEventListener('submit', async (event) => {
   let response;
   let data;
   try {
-    ({ response, data } = await postJson(REGISTER_URL, body));
+    ({ response, data } = await postRegistration(body));
   } catch {
     setSending(false);
     setStatus({ key: 'status.network' });
@@ -266,6 +281,7 @@ form.addEventListener('submit', async (event) => {
     return;
   }
   setSending(false);
+  setStatus(null);
 
   if (response.status === 202) {
     showSent(typeof data?.email === 'string' ? data.email : body.email);
