@@ -51,7 +51,7 @@ set_user() {
   if ctl -q list_users --no-table-headers | cut -f1 | grep -qxF -- "$user"; then
     ctl -q change_password "$user" "$password"
   else
-    ctl -q add_user "$user" "$password"
+    ctl -q add_user "$user" "$password" || ctl -q change_password "$user" "$password"
   fi
   # shellcheck disable=SC2086 # tags: none, or one word each
   ctl -q set_user_tags "$user" $tags
@@ -83,70 +83,87 @@ ensure_users() {
   echo "start.sh: users ready on vhost /"
 }
 
-# Nodes of the cluster that are running, one per line.
-running_nodes() {
-  ctl -q cluster_status --formatter json 2>/dev/null | tr -d ' \n' | sed -n 's/.*"running_nodes":\[\([^]]*\)\].*/\1/p' | tr ',' '\n' | tr -d '"'
+# Nodes of the cluster, one per line: those running, or every member (disk_nodes lists the
+# stopped ones too).
+cluster_nodes() {
+  ctl -q cluster_status --formatter json 2>/dev/null | tr -d ' \n' | sed -n "s/.*\"$1\":\\[\\([^]]*\\)\\].*/\\1/p" | tr ',' '\n' | tr -d '"'
+}
+running_nodes() { cluster_nodes running_nodes; }
+
+# rabbitmq-queues as the broker's own user.
+queues_ctl() {
+  if [[ $(id -u) == 0 ]]; then
+    gosu rabbitmq rabbitmq-queues "$@"
+  else
+    rabbitmq-queues "$@"
+  fi
 }
 
-# This node joins $JOIN's cluster (first start only: a member stays a member across restarts;
-# reset first: what it loaded alone, definitions included, comes from the cluster instead).
-join_cluster() {
-  local deadline=$((SECONDS + 600))
+# Quorum queues with fewer members than $1, one name per line.
+short_queues() {
+  ctl -q list_queues --no-table-headers name type members 2>/dev/null |
+    awk -F'\t' -v n="$1" '$2 == "quorum" && split($3, m, ",") < n { print $1 }'
+}
+
+await_node() {
   until ctl -q await_startup --timeout 30 >/dev/null 2>&1; do sleep 2; done
-  running_nodes | grep -qxF -- "$JOIN" && return 0
-  echo "start.sh: joining the cluster of $JOIN"
-  until ctl -q stop_app && ctl -q reset && ctl -q join_cluster "$JOIN" && ctl -q start_app; do
-    ctl -q start_app >/dev/null 2>&1 || true
-    if ((SECONDS > deadline)); then
-      echo "start.sh: could not join $JOIN within 10 minutes" >&2
-      return 1
-    fi
+}
+
+# This node joins $JOIN's cluster, once: a member (its disk_nodes lists $JOIN, whether running or
+# not) never joins again, so a restart while $JOIN is down keeps its data. Only a blank node is
+# reset (what it loaded alone, definitions included, comes from the cluster instead). Then it
+# takes a member of every quorum queue (grow: idempotent), in case queues were declared before
+# it joined.
+join_cluster() {
+  local marker=/var/lib/rabbitmq/.salesmind-joined
+  await_node
+  if [[ ! -f $marker ]] && ! cluster_nodes disk_nodes | grep -qxF -- "$JOIN"; then
+    echo "start.sh: joining the cluster of $JOIN"
+    until ctl -q stop_app && ctl -q reset && ctl -q join_cluster "$JOIN" && ctl -q start_app; do
+      ctl -q start_app >/dev/null 2>&1 || true
+      echo "start.sh: $JOIN not reachable yet; trying again in 5 s" >&2
+      sleep 5
+    done
+  fi
+  touch "$marker"
+  queues_ctl -q grow "$(ctl -q eval 'node().' | tr -d "'")" all >/dev/null 2>&1 || true
+  echo "start.sh: a member of the cluster of $JOIN; running nodes: $(running_nodes | tr '\n' ' ')"
+}
+
+# The first node. On the cluster's first formation it waits for all RABBITMQ_CLUSTER_SIZE nodes
+# and until every quorum queue (the dead-letter queue of definitions.json) has a member on each,
+# so the services declare their queues on the whole cluster. Afterwards (a restart) a majority
+# is enough: a node down must not keep the broker unhealthy; the queues it holds a member of
+# catch up when it returns.
+await_cluster() {
+  local marker=/var/lib/rabbitmq/.salesmind-cluster-formed need node
+  need=$CLUSTER_SIZE
+  [[ -f $marker ]] && need=$((CLUSTER_SIZE / 2 + 1))
+  until (($(running_nodes | grep -c .) >= need)); do
+    echo "start.sh: $(running_nodes | grep -c .) of the $need nodes needed are running; waiting" >&2
     sleep 5
   done
-  echo "start.sh: joined; running nodes: $(running_nodes | tr '\n' ' ')"
-}
-
-# The first node waits for the others, then gives every quorum queue (the dead-letter queue of
-# definitions.json, anything declared before) a member on each of them.
-await_cluster() {
-  local node short deadline=$((SECONDS + 600))
-  until (($(running_nodes | grep -c .) >= CLUSTER_SIZE)); do
-    if ((SECONDS > deadline)); then
-      echo "start.sh: only $(running_nodes | grep -c .) of $CLUSTER_SIZE nodes after 10 minutes" >&2
-      return 1
-    fi
-    sleep 2
-  done
-  # Growing is asynchronous and a node just joined may refuse for a moment: until every quorum
-  # queue lists a member on each node (or 5 minutes).
-  deadline=$((SECONDS + 300))
-  while :; do
-    for node in $(running_nodes); do
-      if [[ $(id -u) == 0 ]]; then
-        gosu rabbitmq rabbitmq-queues -q grow "$node" all >/dev/null 2>&1 || true
-      else
-        rabbitmq-queues -q grow "$node" all >/dev/null 2>&1 || true
-      fi
+  if [[ ! -f $marker ]]; then
+    # Growing is asynchronous and a node just joined may refuse for a moment.
+    until [[ -z $(short_queues "$CLUSTER_SIZE") ]]; do
+      for node in $(running_nodes); do queues_ctl -q grow "$node" all >/dev/null 2>&1 || true; done
+      sleep 2
     done
-    short="$(ctl -q list_queues --no-table-headers name type members 2>/dev/null |
-      awk -F'\t' -v n="$CLUSTER_SIZE" '$2 == "quorum" && split($3, m, ",") < n { print $1 }')"
-    [[ -z $short ]] && break
-    if ((SECONDS > deadline)); then
-      echo "start.sh: quorum queues still without a member on every node: $short" >&2
-      return 1
-    fi
-    sleep 2
-  done
-  echo "start.sh: cluster of $CLUSTER_SIZE nodes running: $(running_nodes | tr '\n' ' ')"
+    touch "$marker"
+  fi
+  echo "start.sh: cluster of $CLUSTER_SIZE nodes, running: $(running_nodes | tr '\n' ' ')"
 }
 
+# In order; any failure ends it (set -e) before the ready file, so the node stays unhealthy. The
+# users are cluster-wide: the first node sets them; a joining node gets them by joining.
 setup() {
   if [[ -n $JOIN ]]; then
-    join_cluster || return 1
-  fi
-  ensure_users || return 1
-  if [[ -z $JOIN && $CLUSTER_SIZE != 1 ]]; then
-    await_cluster || return 1
+    join_cluster
+  else
+    ensure_users
+    if ((CLUSTER_SIZE > 1)); then
+      await_cluster
+    fi
   fi
   touch "$READY_FILE"
 }

@@ -56,7 +56,7 @@ public sealed class AccountOptions
     /// hashes slower, so it admits fewer). Beyond it the answer is 503 with Retry-After at once,
     /// well before a client or proxy gives up (nginx waits 30 s), instead of a timeout.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:25")]
+    [Range(typeof(TimeSpan), "00:00:01", "00:00:25")]
     public TimeSpan MaxPasswordHashWait { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Verification emails an address may ask for: one per cooldown, at most this many an hour.</summary>

@@ -46,8 +46,8 @@ public sealed class HashWaitBoundTests
             tickets.Add(ticket);
         }
 
-        // Far below the count bound: exactly the places whose wait fits.
-        Assert.InRange(tickets.Count, 1, 10 * Environment.ProcessorCount);
+        // Far below the count bound: exactly the places whose wait fits (a place per thread at least).
+        Assert.InRange(tickets.Count, Environment.ProcessorCount, 10 * Environment.ProcessorCount);
         Assert.True(hashing.ExpectedWait(tickets.Count) <= maxWait, $"place {tickets.Count} waits {hashing.ExpectedWait(tickets.Count)}");
         Assert.True(hashing.ExpectedWait(tickets.Count + 1) > maxWait, $"place {tickets.Count + 1} would wait only {hashing.ExpectedWait(tickets.Count + 1)}");
         await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync("one too many"));
@@ -60,6 +60,25 @@ public sealed class HashWaitBoundTests
         {
             t.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task A_hash_slower_than_the_bound_still_leaves_a_place_per_thread_so_the_queue_never_closes_for_good()
+    {
+        var options = Options.Create(new AccountOptions { MaxQueuedPasswordHashes = 10_000, MaxPasswordHashWait = TimeSpan.FromSeconds(1) });
+        using var hashing = new PasswordHashing(new SlowHasher(TimeSpan.FromMilliseconds(1_200)), options);
+        await hashing.HashAsync("slower than the bound");
+        Assert.True(hashing.ExpectedWait(1) > TimeSpan.FromSeconds(1));
+
+        var tickets = Enumerable.Range(0, Environment.ProcessorCount + 1).Select(_ => hashing.TryAdmit()).ToList();
+        Assert.Equal(Environment.ProcessorCount, tickets.Count(t => t is not null));
+        foreach (var t in tickets)
+        {
+            t?.Dispose();
+        }
+
+        // And work still runs, so the time measured keeps following the machine.
+        Assert.Equal("hash", await hashing.HashAsync("still admitted"));
     }
 
     [Fact]

@@ -62,7 +62,10 @@ public sealed class PasswordHashing : IDisposable
     public Ticket? TryAdmit()
     {
         var place = Interlocked.Increment(ref _admitted);
-        if (place > Capacity || ExpectedWait(place) > _maxWait)
+        // A place per hashing thread is always given (short of the count bound): the threads
+        // keep working, so the measured time keeps following the machine, and one slow hash
+        // can never shut every password operation out until a restart.
+        if (place > Capacity || (place > _threads && ExpectedWait(place) > _maxWait))
         {
             Interlocked.Decrement(ref _admitted);
             return null;
@@ -105,21 +108,23 @@ public sealed class PasswordHashing : IDisposable
         var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_work.Writer.TryWrite(() =>
             {
+                // The place is given back before the caller resumes: whoever it asks next sees it free.
+                T value;
                 try
                 {
                     var started = Stopwatch.GetTimestamp();
-                    var value = work();
+                    value = work();
                     Measured(Stopwatch.GetTimestamp() - started);
-                    result.SetResult(value);
                 }
                 catch (Exception ex)
                 {
-                    result.SetException(ex);
-                }
-                finally
-                {
                     ticket?.Dispose();
+                    result.SetException(ex);
+                    return;
                 }
+
+                ticket?.Dispose();
+                result.SetResult(value);
             }))
         {
             ticket?.Dispose();
@@ -131,14 +136,18 @@ public sealed class PasswordHashing : IDisposable
 
     public void Dispose() => _work.Writer.TryComplete();
 
-    /// <summary>Folds one hash's time into the average (weight 1/8: a change of speed shows within a few hashes).</summary>
+    /// <summary>
+    /// Folds one hash's time into the average (weight 1/8: a change of speed shows within a few
+    /// hashes). One sample counts for at most 4 times the average, so a single stall (a paused
+    /// VM, a debugger) does not close the queue for long.
+    /// </summary>
     private void Measured(long ticks)
     {
         long seen, next;
         do
         {
             seen = Volatile.Read(ref _hashTicks);
-            next = seen == 0 ? ticks : seen + ((ticks - seen) / 8);
+            next = seen == 0 ? ticks : seen + ((Math.Min(ticks, 4 * seen) - seen) / 8);
         }
         while (Interlocked.CompareExchange(ref _hashTicks, next, seen) != seen);
     }
