@@ -135,6 +135,9 @@ public static class MessagingServices
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            // MassTransit reports usage to its vendor over the internet by default: our hosts have
+            // no business calling out, and the failed call was a warning in every service's log.
+            bus.DisableUsageTelemetry();
             consumers(bus);
             bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
             {
