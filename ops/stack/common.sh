@@ -85,7 +85,7 @@ install_if_changed() {
   return 0
 }
 
-# The postgres, rabbitmq and www-data users must be able to reach .stack/ and nginx/html.
+# The postgres, rabbitmq and www-data users must be able to reach .stack/ and web/.
 ensure_traversable() {
   local d=$STACK
   while [[ "$d" != "/" ]]; do

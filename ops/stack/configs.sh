@@ -88,14 +88,15 @@ write_postfix_config() {
 write_nginx_config() {
   local changed=1 user=""
   mkdir -p "$NG_DIR/conf.d" "$NG_DIR/tmp"
-  # Same template as the container; only our four variables are substituted.
+  # Same site as the container; only these variables are substituted.
   LISTEN_ADDRESS="127.0.0.1:$HTTP_PORT" \
   IDENTITY_UPSTREAM="127.0.0.1:$IDENTITY_PORT" \
   NOTIFIER_UPSTREAM="127.0.0.1:$NOTIFIER_PORT" \
   IDENTITY_SPARE="127.0.0.1:$(svc_port identity-2)" \
   NOTIFIER_SPARE="127.0.0.1:$(svc_port notifier-2)" \
-  STATIC_ROOT="$ROOT/nginx/html" \
-    envsubst "\${LISTEN_ADDRESS} \${IDENTITY_UPSTREAM} \${NOTIFIER_UPSTREAM} \${IDENTITY_SPARE} \${NOTIFIER_SPARE} \${STATIC_ROOT}" \
+  STATIC_ROOT="$ROOT/web" \
+  SNIPPETS_DIR="$ROOT/nginx/snippets" \
+    envsubst "\${LISTEN_ADDRESS} \${IDENTITY_UPSTREAM} \${NOTIFIER_UPSTREAM} \${IDENTITY_SPARE} \${NOTIFIER_SPARE} \${STATIC_ROOT} \${SNIPPETS_DIR}" \
     <"$ROOT/nginx/templates/default.conf.template" >"$NG_DIR/conf.d/default.conf.new"
   install_if_changed "$NG_DIR/conf.d/default.conf.new" "$NG_DIR/conf.d/default.conf" || changed=0
   # Workers run unprivileged when nginx is started as root.
@@ -131,7 +132,7 @@ http {
 }
 EOF
   install_if_changed "$NG_DIR/nginx.conf.new" "$NG_DIR/nginx.conf" && changed=1
-  [[ -d "$ROOT/nginx/html" ]] || warn "nginx/html does not exist yet: the front door will answer 404"
+  [[ -d "$ROOT/web" ]] || warn "web/ does not exist yet: the front door will answer 404"
   if ! nginx_cmd -q -t >>"$LOGS/nginx-error.log" 2>&1; then
     tail -n 10 "$LOGS/nginx-error.log" >&2
     die "nginx configuration is invalid (nginx -t; see above)"
