@@ -106,7 +106,8 @@ shell_scripts() {
     -o -name bin -o -name obj \) -prune -o -type f -size -1024k -print |
     awk '/\.sh$/ { print; next } { if ((getline line < $0) > 0 && line ~ /^#!.*[/ ](ba)?sh([[:space:]]|$)/) print; close($0) }' |
     sort)
-  (cd "$ROOT" && shellcheck "${files[@]}")
+  # -x: ./stack sources ops/stack/*.sh (each of them is in the list as well, checked on its own).
+  (cd "$ROOT" && shellcheck -x "${files[@]}")
 }
 
 # --- nginx --------------------------------------------------------------------------------
@@ -148,7 +149,7 @@ nginx_production() {
   DOMAIN=check.example envsubst "\${DOMAIN}" <"$ROOT/nginx/production/default.conf.template" |
     sed -e "s#/etc/nginx/certs/#$dir/certs/#g" \
         -e "s#/etc/nginx/salesmind/#$ROOT/nginx/snippets/#g" \
-        -e "s#/usr/share/nginx/html#$ROOT/nginx/html#g" \
+        -e "s#/usr/share/nginx/html#$ROOT/web#g" \
         -e "s#/var/www/acme#$dir/acme#g" \
         -e 's/^\([[:space:]]*listen\) 80 /\1 127.0.0.1:18480 /' \
         -e 's/^\([[:space:]]*listen\) 443 /\1 127.0.0.1:18443 /' >"$dir/conf.d/default.conf"
@@ -170,8 +171,8 @@ nginx_local() {
   # The site logs to ../logs/ from nginx's prefix, as on the stack (.stack/nginx -> .stack/logs).
   mkdir -p "$dir/conf.d" "$TMP/logs"
   LISTEN_ADDRESS="127.0.0.1:8080" IDENTITY_UPSTREAM="127.0.0.1:5001" NOTIFIER_UPSTREAM="127.0.0.1:5002" IDENTITY_SPARE="127.0.0.1:5011" NOTIFIER_SPARE="127.0.0.1:5012" \
-    STATIC_ROOT="$ROOT/nginx/html" \
-    envsubst "\${LISTEN_ADDRESS} \${IDENTITY_UPSTREAM} \${NOTIFIER_UPSTREAM} \${IDENTITY_SPARE} \${NOTIFIER_SPARE} \${STATIC_ROOT}" \
+    STATIC_ROOT="$ROOT/web" SNIPPETS_DIR="$ROOT/nginx/snippets" \
+    envsubst "\${LISTEN_ADDRESS} \${IDENTITY_UPSTREAM} \${NOTIFIER_UPSTREAM} \${IDENTITY_SPARE} \${NOTIFIER_SPARE} \${STATIC_ROOT} \${SNIPPETS_DIR}" \
     <"$ROOT/nginx/templates/default.conf.template" >"$dir/conf.d/default.conf"
   nginx_test "$dir"
 }
