@@ -4,7 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Identity;
 using Npgsql;
 using SalesMind.Bench;
-using SalesMind.Identity.Accounts;
+using SalesMind.Identity.Security;
 using static SalesMind.Bench.Stats;
 
 // The benchmarks of the running local stack (./stack up): see bench/README.md.

@@ -1,20 +1,26 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.HttpOverrides;
 using MassTransit;
-using SalesMind.Identity.AddressStates;
-using SalesMind.Identity.AdminTokens;
-using SalesMind.Identity.Lifecycle;
-using SalesMind.Identity.Sessions;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using SalesMind.Contracts;
 using SalesMind.Identity.Accounts;
+using SalesMind.Identity.Admin;
+using SalesMind.Identity.AdminTokens;
 using SalesMind.Identity.Data;
+using SalesMind.Identity.DeliveryReports;
+using SalesMind.Identity.Lifecycle;
+using SalesMind.Identity.PasswordReset;
+using SalesMind.Identity.Registration;
+using SalesMind.Identity.Security;
+using SalesMind.Identity.Sessions;
+using SalesMind.Identity.Verification;
+using SalesMind.Identity.Web;
 using SalesMind.Outbox;
 using SalesMind.ServiceDefaults;
 
 namespace SalesMind.Identity;
 
+/// <summary>Identity's services and its request pipeline, in one place.</summary>
 public static class IdentityServices
 {
     public static WebApplicationBuilder AddIdentityServices(this WebApplicationBuilder builder)
@@ -51,10 +57,14 @@ public static class IdentityServices
         services.AddSingleton<AccountLifecycle>();
         services.AddHostedService(sp => sp.GetRequiredService<AccountLifecycle>());
 
-        services.ConfigureHttpJsonOptions(o =>
-        {
-            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-        });
+        // The feature services: each holds its feature's rules; the endpoints only parse and map.
+        services.AddScoped<Registrar>();
+        services.AddScoped<Verifier>();
+        services.AddScoped<Authenticator>();
+        services.AddScoped<PasswordResets>();
+        services.AddScoped<UserAdmin>();
+
+        services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         services.AddIdentityRateLimits(builder.Configuration);
         // The client's address for rate limits comes from nginx's X-Forwarded-For, believed only
         // from loopback and the proxies named in ForwardedHeaders:KnownNetworks/KnownProxies.
@@ -71,99 +81,22 @@ public static class IdentityServices
         return builder;
     }
 
-    /// <summary>
-    /// The <c>admin-token --name &lt;username or email&gt; [--minutes N]</c> command: prints an admin
-    /// bearer token for an existing, active admin account (default 15 minutes, at most 60). It
-    /// carries the account's token version, so it dies with the account or its role like any other.
-    /// </summary>
-    public static Task<int> PrintAdminTokenAsync(this WebApplication app, string[] args) =>
-        AdminTokenCommand.RunAsync(app.Services, args, Console.Out, Console.Error);
-
-    /// <summary>
-    /// The <c>remove-admin &lt;username or email&gt;</c> command: takes the admin role away; the
-    /// account's admin tokens stop working on both services within seconds.
-    /// </summary>
-    public static async Task<int> RemoveAdminAsync(this WebApplication app, string[] args)
+    /// <summary>The request pipeline and every endpoint, in the order a request meets them.</summary>
+    public static WebApplication UseIdentityEndpoints(this WebApplication app)
     {
-        if (args.Length < 2)
-        {
-            Console.Error.WriteLine("usage: remove-admin <username or email>");
-            return 2;
-        }
-
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<IdentityDb>();
-        await using var tx = await db.Database.BeginTransactionAsync();
-        var user = await AdminTokenCommand.FindAsync(db, args[1]);
-        if (user is null)
-        {
-            Console.Error.WriteLine($"No account with the username or email '{args[1]}'.");
-            return 1;
-        }
-
-        if (user.Roles.Contains(AdminAuth.AdminRole))
-        {
-            user.Roles = [.. user.Roles.Where(r => r != AdminAuth.AdminRole)];
-            await AdminTokenRevocation.RevokeAsync(db, user.Id, AdminTokenRevocation.RoleRemoved, DateTimeOffset.UtcNow, CancellationToken.None);
-            await db.SaveChangesAsync();
-        }
-
-        await tx.CommitAsync();
-        Console.WriteLine($"{user.Username} <{user.Email}> is not an admin.");
-        return 0;
-    }
-
-    /// <summary>
-    /// The <c>make-admin &lt;username or email&gt;</c> command: gives an existing account the admin
-    /// role (the way to the first admin; later ones can be made the same way).
-    /// </summary>
-    public static async Task<int> MakeAdminAsync(this WebApplication app, string[] args)
-    {
-        if (args.Length < 2)
-        {
-            Console.Error.WriteLine("usage: make-admin <username or email>");
-            return 2;
-        }
-
-        return await MakeAdminAsync(app.Services, args[1], Console.Out, Console.Error);
-    }
-
-    /// <summary>
-    /// Gives the account <paramref name="identifier"/> names the admin role. With an <c>@</c> it is
-    /// an address and picks the account with that address, never one whose (older) username merely
-    /// looks like it.
-    /// </summary>
-    public static async Task<int> MakeAdminAsync(IServiceProvider services, string identifier, TextWriter output, TextWriter error)
-    {
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<IdentityDb>();
-        var user = await db.Users.FindByIdentifierAsync(identifier, CancellationToken.None);
-        if (user is null)
-        {
-            await error.WriteLineAsync($"No account with the {(AccountLookup.Parse(identifier).IsEmail ? "email address" : "username")} '{identifier}'.");
-            return 1;
-        }
-
-        if (user.DeactivatedAt is not null)
-        {
-            await error.WriteLineAsync($"{user.Username} <{user.Email}> is deactivated; it cannot be made an admin.");
-            return 1;
-        }
-
-        if (!user.Roles.Contains(AdminAuth.AdminRole))
-        {
-            user.Roles = [.. user.Roles, AdminAuth.AdminRole];
-            await db.SaveChangesAsync();
-        }
-
-        await output.WriteLineAsync($"{user.Username} <{user.Email}> is an admin.");
-        return 0;
-    }
-
-    /// <summary>The <c>migrate</c> command: applies pending migrations (creating the database if needed).</summary>
-    public static async Task MigrateAsync(this WebApplication app)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<IdentityDb>().Database.MigrateAsync();
+        app.UseSalesMindForwardedHeaders();
+        app.UseSalesMindErrors();
+        app.UsePasswordHashingBackpressure();
+        app.UseRateLimiter();
+        app.UseAdminAuth();
+        app.MapHealth();
+        app.MapMetrics();
+        app.MapRegistration();
+        app.MapVerification();
+        app.MapSessions();
+        app.MapPasswordReset();
+        app.MapMailReceipts();
+        app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy).MapOutboxAdmin().MapUserAdmin();
+        return app;
     }
 }

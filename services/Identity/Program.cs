@@ -1,12 +1,5 @@
 using SalesMind.Identity;
-using SalesMind.Identity.Accounts;
-using SalesMind.Identity.AddressStates;
-using SalesMind.Identity.Admin;
-using SalesMind.Identity.PasswordReset;
-using SalesMind.Identity.Registration;
-using SalesMind.Identity.Sessions;
-using SalesMind.Identity.Verification;
-using SalesMind.Outbox;
+using SalesMind.Identity.Cli;
 using SalesMind.ServiceDefaults;
 
 // A refused start (or any crash) ends with exit code 1 and its reason on one line, not an abort.
@@ -20,43 +13,15 @@ if (args is ["health-probe"])
 // Settings files sit beside the binaries, wherever the process is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddIdentityServices();
-
 var app = builder.Build();
-if (args is ["migrate", ..])
+
+// migrate, make-admin, remove-admin, admin-token: run and exit instead of serving.
+if (Commands.Run(app, args) is { } command)
 {
-    await app.MigrateAsync();
-    return 0;
+    return await command;
 }
 
-if (args is ["make-admin", ..])
-{
-    return await app.MakeAdminAsync(args);
-}
-
-if (args is ["remove-admin", ..])
-{
-    return await app.RemoveAdminAsync(args);
-}
-
-if (args is ["admin-token", ..])
-{
-    return await app.PrintAdminTokenAsync(args);
-}
-
-app.UseSalesMindForwardedHeaders();
-app.UseSalesMindErrors();
-app.UsePasswordHashingBackpressure();
-app.UseRateLimiter();
-app.UseAdminAuth();
-app.MapHealth();
-app.MapMetrics();
-app.MapRegistration();
-app.MapVerification();
-app.MapSessions();
-app.MapPasswordReset();
-app.MapMailReceipts();
-app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy).MapOutboxAdmin().MapUserAdmin();
-
+app.UseIdentityEndpoints();
 await app.RunAsync();
 return 0;
 

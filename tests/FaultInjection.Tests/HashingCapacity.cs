@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using SalesMind.Identity.Accounts;
+using SalesMind.Identity.Security;
 
 namespace SalesMind.FaultInjection.Tests;
 

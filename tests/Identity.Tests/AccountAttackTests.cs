@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using SalesMind.Identity.Accounts;
+using SalesMind.Identity.Cli;
 using SalesMind.Identity.Lifecycle;
-using SalesMind.Identity.Registration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace SalesMind.Identity.Tests;
@@ -317,14 +317,14 @@ public sealed class AddressShapedUsernameTests(IdentityApp app) : AccountAttacks
         await ImpostorAsync(victim);
         var output = new StringWriter();
 
-        Assert.Equal(0, await IdentityServices.MakeAdminAsync(App.Services, victim["email"]!, output, new StringWriter()));
+        Assert.Equal(0, await Commands.MakeAdminAsync(App.Services, victim["email"]!, output, new StringWriter()));
 
         Assert.Contains($"<{victim["email"]}>", output.ToString(), StringComparison.Ordinal);
         Assert.Equal(1, await App.Database.ScalarAsync<long>(
             "SELECT count(*) FROM users WHERE 'admin' = ANY(roles) AND normalized_email = lower($1)", victim["email"]!));
         Assert.Equal(0, await App.Database.ScalarAsync<long>(
             "SELECT count(*) FROM users WHERE 'admin' = ANY(roles) AND normalized_username = lower($1)", victim["email"]!));
-        Assert.Equal(1, await IdentityServices.MakeAdminAsync(App.Services, $"nobody-{Guid.NewGuid():N}@mail.test", output, new StringWriter()));
+        Assert.Equal(1, await Commands.MakeAdminAsync(App.Services, $"nobody-{Guid.NewGuid():N}@mail.test", output, new StringWriter()));
     }
 
     [Fact]
@@ -455,32 +455,5 @@ public sealed class DeactivationTests(IdentityApp app) : AccountAttacks(app)
         Assert.Equal("This account has been deactivated, so this link cannot be used.", await FieldErrorAsync(response, "token"));
         Assert.Equal("/email_verification_error.html?reason=deactivated", await OpenAsync(link));
         await AssertStillDeactivatedAsync(form, OwnerFinalPassword);
-    }
-}
-
-/// <summary>The rules behind these defences, without any service.</summary>
-public sealed class AccountRuleTests
-{
-    [Theory]
-    [InlineData("Alice", "alice", false)]
-    [InlineData("  ＡＬＩＣＥ ", "alice", false)]
-    [InlineData("Alice@Mail.Test", "alice@mail.test", true)]
-    [InlineData("alice＠mail.test", "alice@mail.test", true)]
-    public void An_identifier_with_an_at_sign_is_an_address_and_nothing_else(string identifier, string normalized, bool isEmail)
-    {
-        Assert.Equal(new AccountLookup.Identifier(normalized, isEmail), AccountLookup.Parse(identifier));
-    }
-
-    [Theory]
-    [InlineData("alice", null)]
-    [InlineData("a.b+c-d_e", null)]
-    [InlineData("alice@mail.test", "username.at")]
-    [InlineData("@@@", "username.at")]
-    [InlineData("has space", "username.characters")]
-    [InlineData("ab", "username.length")]
-    [InlineData("", "username.required")]
-    public void A_username_may_not_be_shaped_like_an_address(string username, string? problem)
-    {
-        Assert.Equal(problem, RegistrationRules.UsernameProblem(username));
     }
 }

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using SalesMind.Identity.AdminTokens;
+using SalesMind.Identity.Cli;
 using SalesMind.ServiceDefaults;
 using SalesMind.TestSupport;
 

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SalesMind.Identity.Accounts;
+using SalesMind.Identity.Security;
 
 namespace SalesMind.Identity.Tests;
 

@@ -33,6 +33,32 @@ public sealed class SessionTests(IdentityApp app)
     }
 
     [Fact]
+    public async Task An_identifier_that_is_one_accounts_username_and_anothers_address_logs_in_the_addresss_owner_only()
+    {
+        var owner = await app.VerifiedUserAsync();
+        var other = IdentityApp.NewSignup();
+        other["password"] = "Other-Lantern-4826";
+        await app.RegisterAsync(other);
+        var link = (await app.EventsAsync("UserRegistered", other["email"]!))[0].GetProperty("verificationUrl").GetString()!;
+        Assert.Equal("/email_verified.html", (await app.Client().GetAsync(link[IdentityApp.PublicBaseUrl.Length..])).Headers.Location?.OriginalString);
+        // An older row: the username rules no longer allow an @, but accounts made before may have one.
+        await app.Database.ExecuteAsync(
+            "UPDATE users SET username = $2, normalized_username = lower($2) WHERE email = $1", other["email"]!, owner["email"]!);
+
+        var byOwner = await IdentityApp.LoginAsync(app.Client(), owner["email"]!, owner["password"]!);
+        var byOther = await IdentityApp.LoginAsync(app.Client(), owner["email"]!, other["password"]!);
+
+        // The identifier has an @, so it is the address: its owner logs in with the owner's password...
+        Assert.Equal(HttpStatusCode.OK, byOwner.StatusCode);
+        Assert.Equal(owner["email"], (await byOwner.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("email").GetString());
+        // ...and the account that merely has it as a username gets the ordinary wrong-password answer, not a 500.
+        Assert.Equal(HttpStatusCode.Unauthorized, byOther.StatusCode);
+        Assert.Equal("Login failed", (await byOther.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        // That account still logs in by its own address.
+        Assert.Equal(HttpStatusCode.OK, (await IdentityApp.LoginAsync(app.Client(), other["email"]!, other["password"]!)).StatusCode);
+    }
+
+    [Fact]
     public async Task Login_without_the_csrf_header_is_refused()
     {
         var form = await app.VerifiedUserAsync();

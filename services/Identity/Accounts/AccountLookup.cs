@@ -42,6 +42,11 @@ public static class AccountLookup
             : users.Where(u => u.NormalizedUsername == normalized);
     }
 
-    public static Task<User?> FindByIdentifierAsync(this IQueryable<User> users, string identifier, CancellationToken ct) =>
-        users.Matching(identifier).SingleOrDefaultAsync(ct);
+    /// <summary>
+    /// The one account <paramref name="identifier"/> names, or null. Never throws on rows that
+    /// break the one-answer rule: two matches mean nobody can be sure which account was meant,
+    /// so neither is chosen (a login then fails like any unknown name, never with a 500).
+    /// </summary>
+    public static async Task<User?> FindByIdentifierAsync(this IQueryable<User> users, string identifier, CancellationToken ct) =>
+        await users.Matching(identifier).Take(2).ToListAsync(ct) is [var user] ? user : null;
 }

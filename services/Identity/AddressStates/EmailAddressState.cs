@@ -5,7 +5,7 @@ public sealed class EmailAddressState
 {
     public required string NormalizedEmail { get; set; }
 
-    /// <summary>queued, sent, deferred, failed or abandoned.</summary>
+    /// <summary>One of <see cref="DeliveryStatuses.Reported"/>.</summary>
     public required string Status { get; set; }
 
     public required string Template { get; set; }
@@ -16,4 +16,69 @@ public sealed class EmailAddressState
 
     /// <summary>When the reported change happened (not when it arrived).</summary>
     public DateTimeOffset OccurredAt { get; set; }
+}
+
+/// <summary>
+/// The statuses the Notifier sends in <c>EmailDeliveryStatusChanged</c> (its <c>DeliveryStatus</c>,
+/// lower case). Its <c>sending</c> is a dispatcher's claim on a row and is never reported.
+/// </summary>
+public static class DeliveryStatuses
+{
+    /// <summary>Rendered and waiting for an attempt (also after an admin's retry).</summary>
+    public const string Queued = "queued";
+
+    /// <summary>The mail server accepted it.</summary>
+    public const string Sent = "sent";
+
+    /// <summary>A temporary failure; it is tried again (by the Notifier or by the mail server).</summary>
+    public const string Deferred = "deferred";
+
+    /// <summary>Refused permanently by the mail server.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>Temporary failures went on past the last retry.</summary>
+    public const string Abandoned = "abandoned";
+
+    /// <summary>The receiving side reported it delivered.</summary>
+    public const string Delivered = "delivered";
+
+    /// <summary>Accepted, then reported undeliverable.</summary>
+    public const string Bounced = "bounced";
+
+    /// <summary>Not sent: the address bounced hard recently.</summary>
+    public const string Suppressed = "suppressed";
+
+    public static readonly IReadOnlyList<string> Reported = [Queued, Sent, Deferred, Failed, Abandoned, Delivered, Bounced, Suppressed];
+
+    /// <summary>The statuses that mean the email will not arrive.</summary>
+    public static readonly IReadOnlySet<string> Unreachable = new HashSet<string>(StringComparer.Ordinal) { Bounced, Failed, Suppressed, Abandoned };
+}
+
+/// <summary>
+/// What happened to one email, by the event that asked for it (kept from the Notifier's
+/// <c>EmailDeliveryStatusChanged</c> events).
+/// </summary>
+public sealed class EmailMessageState
+{
+    public Guid SourceMessageId { get; set; }
+
+    public required string Status { get; set; }
+
+    public string? Diagnostic { get; set; }
+
+    public DateTimeOffset OccurredAt { get; set; }
+}
+
+/// <summary>
+/// A browser's claim on "the email my sign-up (or resend) caused": an opaque cookie whose hash
+/// names the event that asked for the email. Every sign-up and resend gets one, whether or not
+/// an email was sent (then it names nothing), so holding one reveals nothing.
+/// </summary>
+public sealed class MailReceipt
+{
+    public required byte[] TokenHash { get; set; }
+
+    public Guid SourceMessageId { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
 }

@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SalesMind.Identity.Accounts;
 using SalesMind.Identity.AddressStates;
-using SalesMind.Identity.Sessions;
 using SalesMind.Outbox;
 using SalesMind.ServiceDefaults;
 

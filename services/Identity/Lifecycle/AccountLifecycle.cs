@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SalesMind.Contracts;
+using SalesMind.Identity.Accounts;
 using SalesMind.Identity.Data;
 using SalesMind.Identity.Verification;
 using SalesMind.Outbox;

@@ -1,6 +1,5 @@
-using System.Reflection;
-using System.Text;
-using System.Text.RegularExpressions;
+using SalesMind.Identity.Accounts;
+using SalesMind.Identity.Web;
 
 namespace SalesMind.Identity.Registration;
 
@@ -16,28 +15,12 @@ public sealed record ValidRegistration(
     string? Purpose,
     string Locale);
 
-/// <summary>The sign-up rules. Messages are keys into <see cref="Messages"/>, one per failing field.</summary>
-public static partial class RegistrationRules
+/// <summary>The sign-up form's rules: the account fields' (<see cref="FieldRules"/>) and the profile's.</summary>
+public static class RegistrationRules
 {
-    public const int UsernameMin = 3;
-    public const int UsernameMax = 150;
-    public const int EmailMax = 254;
-    public const int PasswordMin = 8;
-    public const int PasswordMax = 128;
-    public const int PurposeMax = 500;
-
-    /// <summary>Two strings this alike (2 × common subsequence / total length) are "too similar".</summary>
-    public const double MaxSimilarity = 0.7;
-
-    private static readonly Lazy<HashSet<string>> CommonPasswords = new(LoadCommonPasswords);
-
-    /// <summary>The locale to answer in: the request's if valid, else Japanese.</summary>
-    public static string LocaleOf(string? requested) =>
-        requested is not null && Messages.Locales.Contains(requested.Trim()) ? requested.Trim() : Messages.DefaultLocale;
-
     public static ValidRegistration? Validate(RegisterRequest request, Dictionary<string, string> errors)
     {
-        var username = NormalizeUsername(request.Username);
+        var username = FieldRules.NormalizeUsername(request.Username);
         var email = request.Email?.Trim() ?? "";
         var password = request.Password ?? "";
         var industry = request.Industry?.Trim() ?? "";
@@ -47,7 +30,7 @@ public static partial class RegistrationRules
 
         void Fail(string field, string key) => errors.TryAdd(field, key);
 
-        if (UsernameProblem(username) is { } usernameProblem)
+        if (FieldRules.UsernameProblem(username) is { } usernameProblem)
         {
             Fail("username", usernameProblem);
         }
@@ -56,12 +39,12 @@ public static partial class RegistrationRules
         {
             Fail("email", "email.required");
         }
-        else if (!IsEmail(email))
+        else if (!FieldRules.IsEmail(email))
         {
             Fail("email", "email.invalid");
         }
 
-        if (PasswordProblem(password, username) is { } passwordProblem)
+        if (FieldRules.PasswordProblem(password, username) is { } passwordProblem)
         {
             Fail("password", passwordProblem);
         }
@@ -80,9 +63,9 @@ public static partial class RegistrationRules
             Fail("sales_experience", "sales_experience.invalid");
         }
 
-        if (purpose is not null && purpose.Length > PurposeMax)
+        if (purpose is not null && purpose.Length > FieldRules.PurposeMax)
         {
-            Fail("purpose", "purpose.long");
+            Fail("purpose", "purpose.length");
         }
 
         if (!Messages.Locales.Contains(locale))
@@ -96,125 +79,7 @@ public static partial class RegistrationRules
         }
 
         return new ValidRegistration(
-            username, username.ToLowerInvariant(), email, email.ToLowerInvariant(), password,
+            username, FieldRules.NormalizedUsernameKey(username), email, FieldRules.NormalizeEmail(email), password,
             industry, experience, purpose, locale);
     }
-
-    /// <summary>
-    /// The message key of the first username rule broken, or null. No <c>@</c>: an identifier with
-    /// one is always read as an address (<see cref="Accounts.AccountLookup"/>), so a username shaped
-    /// like someone's address could otherwise stand in for it.
-    /// </summary>
-    public static string? UsernameProblem(string username) => username switch
-    {
-        { Length: 0 } => "username.required",
-        { Length: < UsernameMin or > UsernameMax } => "username.length",
-        _ when username.Contains('@', StringComparison.Ordinal) => "username.at",
-        _ when !UsernamePattern().IsMatch(username) => "username.characters",
-        _ => null,
-    };
-
-    /// <summary>
-    /// NFKC, as usernames are compared in that form (full-width "ＡＢＣ" is "ABC"). Text that
-    /// cannot be normalized keeps its raw form and fails the character rule.
-    /// </summary>
-    public static string NormalizeUsername(string? username)
-    {
-        var trimmed = username?.Trim() ?? "";
-        try
-        {
-            return trimmed.Normalize(NormalizationForm.FormKC);
-        }
-        catch (ArgumentException)
-        {
-            return trimmed;
-        }
-    }
-
-    /// <summary>
-    /// A deliberately plain check of a bare address (the verification email is the real proof
-    /// that it works). Bare matters: mail libraries read <c>x &lt;a@b.c&gt;</c> or
-    /// <c>a@b.c (x)</c> as a@b.c, which would let one mailbox hold many accounts.
-    /// </summary>
-    public static bool IsEmail(string email)
-    {
-        if (email.Length > EmailMax || !EmailPattern().IsMatch(email))
-        {
-            return false;
-        }
-
-        var local = email[..email.IndexOf('@')];
-        return local.Length <= 64 && !local.StartsWith('.') && !local.EndsWith('.') && !local.Contains("..", StringComparison.Ordinal);
-    }
-
-    /// <summary>The message key of the first password rule broken, or null: for sign-up and for resets.</summary>
-    public static string? PasswordProblem(string password, string username) => password switch
-    {
-        { Length: 0 } => "password.required",
-        { Length: < PasswordMin } => "password.short",
-        { Length: > PasswordMax } => "password.long",
-        _ when password.All(char.IsAsciiDigit) => "password.numeric",
-        _ when IsTooSimilar(password, username) => "password.similar",
-        _ when IsCommon(password) => "password.common",
-        _ => null,
-    };
-
-    public static bool IsTooSimilar(string password, string username)
-    {
-        if (username.Length < UsernameMin)
-        {
-            return false;
-        }
-
-        var a = password.ToLowerInvariant();
-        var b = username.ToLowerInvariant();
-        if (a.Contains(b, StringComparison.Ordinal) || b.Contains(a, StringComparison.Ordinal))
-        {
-            return true;
-        }
-
-        return 2.0 * LongestCommonSubsequence(a, b) / (a.Length + b.Length) >= MaxSimilarity;
-    }
-
-    public static bool IsCommon(string password) => CommonPasswords.Value.Contains(password.ToLowerInvariant());
-
-    internal static int LongestCommonSubsequence(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        foreach (var ca in a)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = ca == b[j - 1] ? previous[j - 1] + 1 : Math.Max(previous[j], current[j - 1]);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
-
-    private static HashSet<string> LoadCommonPasswords()
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("common-passwords.txt")
-            ?? throw new InvalidOperationException("The common-password list is not embedded in the assembly.");
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        while (reader.ReadLine() is { } line)
-        {
-            if (line.Length > 0)
-            {
-                set.Add(line.Trim().ToLowerInvariant());
-            }
-        }
-
-        return set;
-    }
-
-    [GeneratedRegex(@"^[\p{L}\p{Nd}.+\-_]+$")]
-    private static partial Regex UsernamePattern();
-
-    [GeneratedRegex(@"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")]
-    private static partial Regex EmailPattern();
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SalesMind.Identity.Accounts;
 using SalesMind.Identity.Data;
 
 namespace SalesMind.Identity.Sessions;

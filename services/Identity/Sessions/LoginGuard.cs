@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using SalesMind.Identity.Accounts;
 using SalesMind.Identity.Data;
-using SalesMind.Identity.Verification;
+using SalesMind.Identity.Security;
 
 namespace SalesMind.Identity.Sessions;
 
@@ -109,7 +109,7 @@ public sealed partial class LoginGuard(
     {
         var now = time.GetUtcNow();
         var expiresAt = now + options.Value.DeviceCookieLifetime;
-        var (token, hash) = VerificationToken.Create();
+        var (token, hash) = OpaqueToken.Create();
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO known_devices (id, user_id, token_hash, created_at, expires_at)
             VALUES ({Guid.CreateVersion7(now)}, {userId}, {hash}, {now}, {expiresAt})
@@ -132,12 +132,12 @@ public sealed partial class LoginGuard(
 
     private async Task<Guid?> KnownDeviceAsync(HttpContext http, Guid userId, DateTimeOffset now, CancellationToken ct)
     {
-        if (!http.Request.Cookies.TryGetValue(DeviceCookie, out var token) || !VerificationToken.IsWellFormed(token))
+        if (!http.Request.Cookies.TryGetValue(DeviceCookie, out var token) || !OpaqueToken.IsWellFormed(token))
         {
             return null;
         }
 
-        var hash = VerificationToken.Hash(token);
+        var hash = OpaqueToken.Hash(token);
         // Only a live cookie of this very account: another account's, an expired or a made-up
         // one earns nothing.
         return await db.KnownDevices

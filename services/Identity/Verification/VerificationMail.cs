@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using SalesMind.Contracts;
 using SalesMind.Identity.Accounts;
 using SalesMind.Identity.Data;
+using SalesMind.Identity.Security;
 using SalesMind.Outbox;
 
 namespace SalesMind.Identity.Verification;
@@ -18,7 +19,7 @@ public static class VerificationMail
     /// </summary>
     public static IssuedLink Add(IdentityDb db, User user, string locale, AccountOptions settings, DateTimeOffset now, bool publish = true)
     {
-        var (token, tokenHash) = VerificationToken.Create();
+        var (token, tokenHash) = OpaqueToken.Create();
         var expiresAt = now + settings.VerificationTokenLifetime;
         db.VerificationTokens.Add(new EmailVerificationToken
         {

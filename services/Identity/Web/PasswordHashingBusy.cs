@@ -1,4 +1,6 @@
-namespace SalesMind.Identity.Accounts;
+using SalesMind.Identity.Security;
+
+namespace SalesMind.Identity.Web;
 
 /// <summary>
 /// The answer when the password-hashing queue is full: 503, <c>Retry-After: 1</c> and a problem

@@ -1,8 +1,9 @@
-namespace SalesMind.Identity.Registration;
+namespace SalesMind.Identity.Web;
 
 /// <summary>
-/// Field messages in both languages. The sign-up page shows the same sentences for its own
-/// checks (nginx/html/assets/i18n.js), so keep the two in step.
+/// The messages of field problems, in both languages: the single source. The pages show the
+/// same sentences for their own checks under <c>err.&lt;key&gt;</c> (the pages' i18n.js), and a
+/// unit test fails when the two copies of a <see cref="FieldRuleTexts"/> entry differ.
 /// </summary>
 public static class Messages
 {
@@ -10,11 +11,12 @@ public static class Messages
 
     public static readonly IReadOnlySet<string> Locales = new HashSet<string> { "ja", "en" };
 
-    private static readonly Dictionary<string, (string Ja, string En)> Texts = new()
+    /// <summary>What the form fields' rules say (<c>Accounts/FieldRules.cs</c>, <c>Registration/RegistrationRules.cs</c>); the pages check the same rules.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Ja, string En)> FieldRuleTexts = new Dictionary<string, (string Ja, string En)>
     {
         ["username.required"] = ("ユーザー名を入力してください。", "Enter a username."),
         ["username.length"] = ("ユーザー名は3〜150文字で入力してください。", "Username must be 3 to 150 characters."),
-        ["username.characters"] = ("ユーザー名に使えるのは文字、数字と . + - _ だけです。", "Username may contain only letters, digits and . + - _."),
+        ["username.chars"] = ("ユーザー名に使えるのは文字、数字と . + - _ だけです。", "Username may contain only letters, digits and . + - _."),
         ["username.at"] = ("ユーザー名に @ は使えません（メールアドレスと区別するためです）。", "A username cannot contain @, so that it is never mistaken for an email address."),
         ["username.taken"] = ("このユーザー名はすでに使われています。", "This username is already taken."),
         ["email.required"] = ("メールアドレスを入力してください。", "Enter an email address."),
@@ -28,7 +30,12 @@ public static class Messages
         ["industry.required"] = ("業種を選択してください。", "Choose an industry."),
         ["industry.invalid"] = ("業種の選択が正しくありません。", "Choose a valid industry."),
         ["sales_experience.invalid"] = ("営業経験の選択が正しくありません。", "Choose a valid sales experience."),
-        ["purpose.long"] = ("利用目的は500文字以内で入力してください。", "Purpose must be at most 500 characters."),
+        ["purpose.length"] = ("利用目的は500文字以内で入力してください。", "Purpose must be at most 500 characters."),
+    };
+
+    /// <summary>Problems only the server can see (links, the shape of the request); the pages show what the server answers.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Ja, string En)> RequestTexts = new Dictionary<string, (string Ja, string En)>
+    {
         ["locale.invalid"] = ("言語は ja か en を指定してください。", "Locale must be ja or en."),
         ["token.invalid"] = ("このリンクは無効です。もう一度お手続きください。", "This link is not valid. Please ask for a new one."),
         ["token.expired"] = ("このリンクは有効期限が切れています。もう一度お手続きください。", "This link has expired. Please ask for a new one."),
@@ -40,8 +47,15 @@ public static class Messages
         ["field.invalid_text"] = ("使用できない文字が含まれています。", "Contains characters that are not allowed."),
     };
 
+    /// <summary>The locale to answer in: the request's if valid, else Japanese.</summary>
+    public static string LocaleOf(string? requested) =>
+        requested is not null && Locales.Contains(requested.Trim()) ? requested.Trim() : DefaultLocale;
+
     public static string Get(string key, string locale) =>
-        Texts.TryGetValue(key, out var text)
+        FieldRuleTexts.TryGetValue(key, out var text) || RequestTexts.TryGetValue(key, out text)
             ? locale == "en" ? text.En : text.Ja
             : throw new KeyNotFoundException($"No message '{key}'.");
+
+    /// <summary>Japanese or English, by the locale of the request.</summary>
+    public static string Pick(string locale, string ja, string en) => locale == "en" ? en : ja;
 }

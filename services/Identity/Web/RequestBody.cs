@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace SalesMind.Identity.Registration;
+namespace SalesMind.Identity.Web;
 
 /// <summary>The body could not be read as a form at all (not a field problem).</summary>
 public sealed class BadRequestBodyException(int status, string title, string detail) : Exception(detail)

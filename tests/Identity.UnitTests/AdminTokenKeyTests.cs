@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using SalesMind.ServiceDefaults;
 using SalesMind.TestSupport;
 
-namespace SalesMind.Identity.Tests;
+namespace SalesMind.Identity.UnitTests;
 
 /// <summary>How the ES256 key pair is read from configuration (no services needed).</summary>
 public sealed class AdminTokenKeyTests

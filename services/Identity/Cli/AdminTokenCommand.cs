@@ -1,9 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using SalesMind.Identity.Accounts;
+using SalesMind.Identity.AdminTokens;
 using SalesMind.Identity.Data;
 using SalesMind.ServiceDefaults;
 
-namespace SalesMind.Identity.AdminTokens;
+namespace SalesMind.Identity.Cli;
 
 /// <summary>
 /// The <c>admin-token --name &lt;username or email&gt; [--minutes N]</c> command: prints an admin

@@ -1,4 +1,4 @@
-namespace SalesMind.Identity.Sessions;
+namespace SalesMind.Identity.Accounts;
 
 /// <summary>
 /// Failed-login counter of one key: an account (<c>user:&lt;id&gt;</c>), a name or address that

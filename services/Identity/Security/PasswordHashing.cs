@@ -1,9 +1,10 @@
+using SalesMind.Identity.Accounts;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
-namespace SalesMind.Identity.Accounts;
+namespace SalesMind.Identity.Security;
 
 /// <summary>
 /// Password hashing on dedicated threads, one per core. A hash is ~100–250 ms of pure CPU: done

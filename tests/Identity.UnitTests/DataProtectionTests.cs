@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using SalesMind.ServiceDefaults;
 
-namespace SalesMind.Identity.Tests;
+namespace SalesMind.Identity.UnitTests;
 
 /// <summary>
 /// Nothing in Identity protects data with ASP.NET Core Data Protection (sessions, device cookies

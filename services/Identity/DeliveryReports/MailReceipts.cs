@@ -1,38 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using SalesMind.Identity.AddressStates;
 using SalesMind.Identity.Data;
-using SalesMind.Identity.Verification;
+using SalesMind.Identity.Security;
 
-namespace SalesMind.Identity.AddressStates;
-
-/// <summary>
-/// What happened to one email, by the event that asked for it (kept from the Notifier's
-/// <c>EmailDeliveryStatusChanged</c> events).
-/// </summary>
-public sealed class EmailMessageState
-{
-    public Guid SourceMessageId { get; set; }
-
-    public required string Status { get; set; }
-
-    public string? Diagnostic { get; set; }
-
-    public DateTimeOffset OccurredAt { get; set; }
-}
-
-/// <summary>
-/// A browser's claim on "the email my sign-up (or resend) caused": an opaque cookie whose hash
-/// names the event that asked for the email. Every sign-up and resend gets one, whether or not
-/// an email was sent (then it names nothing), so holding one reveals nothing.
-/// </summary>
-public sealed class MailReceipt
-{
-    public required byte[] TokenHash { get; set; }
-
-    public Guid SourceMessageId { get; set; }
-
-    public DateTimeOffset ExpiresAt { get; set; }
-}
+namespace SalesMind.Identity.DeliveryReports;
 
 /// <summary>
 /// Tells the person who just signed up or asked for a new link when their address could not be
@@ -45,9 +17,6 @@ public static class MailReceipts
     public const string CookieName = "sm_mail";
 
     private static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
-
-    /// <summary>The statuses that mean the email will not arrive.</summary>
-    private static readonly string[] Unreachable = ["bounced", "failed", "suppressed", "abandoned"];
 
     public sealed record EmailStatus(string State, string? Detail);
 
@@ -63,7 +32,7 @@ public static class MailReceipts
     /// </summary>
     public static async Task IssueAsync(HttpContext http, IdentityDb db, Guid? sourceMessageId, DateTimeOffset now, bool secure, CancellationToken ct)
     {
-        var (token, hash) = VerificationToken.Create();
+        var (token, hash) = OpaqueToken.Create();
         db.MailReceipts.Add(new MailReceipt { TokenHash = hash, SourceMessageId = sourceMessageId ?? Guid.NewGuid(), ExpiresAt = now + Lifetime });
         await db.SaveChangesAsync(ct);
         http.Response.Cookies.Append(CookieName, token, new CookieOptions
@@ -78,19 +47,19 @@ public static class MailReceipts
 
     internal static async Task<Ok<EmailStatus>> StatusAsync(HttpContext http, IdentityDb db, TimeProvider time, CancellationToken ct)
     {
-        if (!http.Request.Cookies.TryGetValue(CookieName, out var token) || !VerificationToken.IsWellFormed(token))
+        if (!http.Request.Cookies.TryGetValue(CookieName, out var token) || !OpaqueToken.IsWellFormed(token))
         {
             return TypedResults.Ok(new EmailStatus("unknown", null));
         }
 
-        var hash = VerificationToken.Hash(token);
+        var hash = OpaqueToken.Hash(token);
         var now = time.GetUtcNow();
         var state = await (
             from r in db.MailReceipts
             where r.TokenHash == hash && r.ExpiresAt > now
             join s in db.EmailMessageStates on r.SourceMessageId equals s.SourceMessageId
             select new { s.Status, s.Diagnostic }).FirstOrDefaultAsync(ct);
-        return state is not null && Unreachable.Contains(state.Status)
+        return state is not null && DeliveryStatuses.Unreachable.Contains(state.Status)
             ? TypedResults.Ok(new EmailStatus("unreachable", StatusCode(state.Diagnostic)))
             : TypedResults.Ok(new EmailStatus("pending", null));
     }

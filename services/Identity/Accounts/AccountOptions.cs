@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace SalesMind.Identity;
+namespace SalesMind.Identity.Accounts;
 
 /// <summary>Settings of the account flows (section <c>Identity</c>).</summary>
 public sealed class AccountOptions

@@ -1,4 +1,4 @@
-namespace SalesMind.Identity.Accounts;
+namespace SalesMind.Identity.Security;
 
 /// <summary>
 /// The PBKDF2 cost in force. Also compiled into the benchmark (bench/), so its hashing bound is

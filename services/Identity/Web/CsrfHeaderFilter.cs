@@ -1,4 +1,4 @@
-namespace SalesMind.Identity.Sessions;
+namespace SalesMind.Identity.Web;
 
 /// <summary>
 /// State-changing requests that rely on the session cookie must carry <c>X-CSRF: 1</c>. A

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
-using SalesMind.Identity;
 using SalesMind.Identity.Accounts;
+using SalesMind.Identity.Security;
 
-namespace SalesMind.Identity.Tests;
+namespace SalesMind.Identity.UnitTests;
 
 /// <summary>
 /// The hashing queue is bounded by the wait it would cause on this machine as it is now, not only

@@ -5,7 +5,7 @@ using SalesMind.Identity.Data;
 using SalesMind.Outbox;
 using SalesMind.ServiceDefaults;
 
-namespace SalesMind.Identity.AddressStates;
+namespace SalesMind.Identity.DeliveryReports;
 
 /// <summary>
 /// Keeps the state of each address from the Notifier's delivery reports. Reports can arrive out

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 
-namespace SalesMind.Identity.Sessions;
+namespace SalesMind.Identity.Web;
 
 /// <summary>Requests per client address per minute (section <c>RateLimits</c>).</summary>
 public sealed class RateLimitOptions

@@ -1,7 +1,8 @@
 using System.Diagnostics;
+using SalesMind.Identity.Accounts;
 using Microsoft.Extensions.Options;
 
-namespace SalesMind.Identity.Accounts;
+namespace SalesMind.Identity.Web;
 
 /// <summary>
 /// Holds the answer of an endpoint that must not tell whether an address has an account (reset
