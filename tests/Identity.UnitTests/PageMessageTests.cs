@@ -12,7 +12,7 @@ namespace SalesMind.Identity.UnitTests;
 /// </summary>
 public sealed partial class PageMessageTests
 {
-    private static readonly string PagesCopy = Path.Combine("nginx", "html", "assets", "i18n.js");
+    private static readonly string PagesCopy = Path.Combine("web", "assets", "i18n.js");
 
     private static readonly Lazy<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> Page = new(ReadPage);
 
