@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
-using SalesMind.Notifier.Smtp;
 using SalesMind.ServiceDefaults;
+using SalesMind.Notifier.Ledger;
 
 namespace SalesMind.Notifier.Tests;
 

@@ -4,9 +4,9 @@ using System.Text.Json;
 using MailKit.Net.Smtp;
 using MimeKit;
 using Microsoft.Extensions.DependencyInjection;
-using SalesMind.Notifier.Deliveries;
-using SalesMind.Notifier.Reports;
 using SalesMind.TestSupport;
+using SalesMind.Notifier.Ledger;
+using SalesMind.Notifier.Outcomes;
 
 namespace SalesMind.Notifier.Tests;
 
@@ -83,7 +83,7 @@ public sealed class DeliveryFateRulesTests
         "4jcJ7t4kJGztTbT", "failed", "4.4.7", "expired in the mail server's queue, returned to sender")]
     public void Mail_log_lines_become_outcomes(string line, string queueId, string action, string status, string text)
     {
-        var outcome = MailLogFollower.Parse(line);
+        var outcome = PostfixOutcome.Parse(line);
 
         Assert.NotNull(outcome);
         Assert.Equal((queueId, action, status, text), (outcome.QueueId, outcome.Action, outcome.Status, outcome.Diagnostic));
@@ -92,7 +92,7 @@ public sealed class DeliveryFateRulesTests
     [Theory]
     [InlineData("Nov 28 18:04:10 mail postfix/qmgr[4207]: 4jcJ7t4kJGztTbT: from=<x@y>, size=1663, nrcpt=1 (queue active)")]
     [InlineData("Nov 28 18:04:10 mail postfix/smtpd[4767]: NOQUEUE: reject: RCPT from unknown[127.0.0.1]: 550 5.1.1 <r@reject.test>: Recipient address rejected")]
-    public void Other_log_lines_are_ignored(string line) => Assert.Null(MailLogFollower.Parse(line));
+    public void Other_log_lines_are_ignored(string line) => Assert.Null(PostfixOutcome.Parse(line));
 
     [Theory]
     [InlineData(DeliveryStatus.Sent, "delivered", DeliveryStatus.Delivered)]
@@ -108,7 +108,7 @@ public sealed class DeliveryFateRulesTests
     [InlineData(DeliveryStatus.Deferred, "delayed", null)]
     [InlineData(DeliveryStatus.Failed, "failed", null)]
     public void A_report_moves_a_delivery_forward_never_back(DeliveryStatus current, string action, DeliveryStatus? expected) =>
-        Assert.Equal(expected, DeliveryFates.Next(current, action));
+        Assert.Equal(expected, Delivery.StatusAfterReport(current, action));
 }
 
 /// <summary>Reports and the mail log against the real mail server, through the Notifier's own listener.</summary>
@@ -188,12 +188,12 @@ public sealed class DeliveryFateTests(NotifierApp app)
         var id = await TestSendAsync(Stack.NewMailbox("twice"));
         await WaitForStatusAsync(id, "delivered");
         await using var scope = app.Services.CreateAsyncScope();
-        var fates = scope.ServiceProvider.GetRequiredService<DeliveryFates>();
+        var fates = scope.ServiceProvider.GetRequiredService<DeliveryLedger>();
         var report = new FateReport("dsn", "failed", "5.2.2", "552 mailbox full", null);
 
-        Assert.Equal(FateOutcome.Changed, await fates.ApplyAsync(id, report, CancellationToken.None));
-        Assert.Equal(FateOutcome.Unchanged, await fates.ApplyAsync(id, report, CancellationToken.None));
-        Assert.Equal(FateOutcome.Unknown, await fates.ApplyAsync(Guid.NewGuid(), report, CancellationToken.None));
+        Assert.Equal(FateOutcome.Changed, await fates.ApplyReportAsync(id, report, CancellationToken.None));
+        Assert.Equal(FateOutcome.Unchanged, await fates.ApplyReportAsync(id, report, CancellationToken.None));
+        Assert.Equal(FateOutcome.Unknown, await fates.ApplyReportAsync(Guid.NewGuid(), report, CancellationToken.None));
         Assert.Equal(2, (await DeliveryAsync(id)).GetProperty("reports").GetArrayLength());
     }
 

@@ -6,9 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using SalesMind.Notifier.Reports;
-using SalesMind.Notifier.Smtp;
 using SalesMind.TestSupport;
+using SalesMind.Notifier.Ledger;
+using SalesMind.Notifier.Outcomes;
+using SalesMind.Notifier.Sending;
 
 namespace SalesMind.Notifier.Tests;
 
@@ -256,7 +257,7 @@ public sealed class ForgedReportTests(NotifierApp app)
         var stamp = "Nov 29 15:42:27 mail";
         await File.WriteAllLinesAsync(log, [$"{stamp} postfix/master[3991]: daemon started -- version 3.7.11"]);
         var follower = new MailLogFollower(app.Services.GetRequiredService<IServiceScopeFactory>(),
-            Options.Create(new SmtpOptions { MailLogPath = log }), Options.Create(new BounceOptions()), TimeProvider.System, NullLogger<MailLogFollower>.Instance);
+            Options.Create(new MailLogOptions { MailLogPath = log }), Options.Create(new BounceOptions()), TimeProvider.System, NullLogger<MailLogFollower>.Instance);
         await follower.StartAsync(CancellationToken.None);
         try
         {

@@ -3,9 +3,9 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Options;
-using SalesMind.Notifier.Deliveries;
-using SalesMind.Notifier.Templates;
 using SalesMind.TestSupport;
+using SalesMind.Notifier.Ledger;
+using SalesMind.Notifier.Rendering;
 
 namespace SalesMind.Notifier.Tests;
 

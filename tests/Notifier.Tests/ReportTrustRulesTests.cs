@@ -1,6 +1,5 @@
-using SalesMind.Notifier.Deliveries;
-using SalesMind.Notifier.Reports;
-using SalesMind.Notifier.Smtp;
+using SalesMind.Notifier.Ledger;
+using SalesMind.Notifier.Outcomes;
 
 namespace SalesMind.Notifier.Tests;
 
@@ -120,7 +119,7 @@ public sealed class ReportTrustRulesTests
     [InlineData("Nov 29 15:42:27 mail postfix/smtpd[11792]: NOQUEUE: reject: RCPT from unknown[127.0.0.1]: 554 5.7.1 <a@b>: Relay access denied; from=<\"4jcVctmQzHmPz: to=<v@mail.test>, dsn=5.1.1, status=bounced (x)\"@evil.test> to=<a@b> proto=ESMTP helo=<t>")]
     // A field that does not read cleanly is no verdict at all.
     [InlineData("Nov 29 15:42:27 mail postfix/error[4785]: 4jcVctmQzHmPz: to=<\"unclosed@mail.test, relay=none, delay=0, delays=0/0/0/0, dsn=5.1.1, status=bounced (forged)")]
-    public void Text_an_outsider_put_into_the_log_is_never_read_as_an_outcome(string line) => Assert.Null(MailLogFollower.Parse(line));
+    public void Text_an_outsider_put_into_the_log_is_never_read_as_an_outcome(string line) => Assert.Null(PostfixOutcome.Parse(line));
 
     [Fact]
     public void A_recipient_address_shaped_like_fields_stays_inside_its_brackets()
@@ -129,7 +128,7 @@ public sealed class ReportTrustRulesTests
         var line = "Nov 29 15:42:27 mail postfix/virtual[12022]: 4jcrxv44jNzm53T: to=<\"a>, relay=none, delay=0, delays=0/0/0/0, dsn=5.1.1, status=bounced (x\"@mail.test>, " +
             "relay=virtual, delay=0.01, delays=0/0.01/0/0, dsn=2.0.0, status=sent (delivered to maildir)";
 
-        var outcome = MailLogFollower.Parse(line);
+        var outcome = PostfixOutcome.Parse(line);
 
         Assert.NotNull(outcome);
         Assert.Equal(("4jcrxv44jNzm53T", "delivered", "2.0.0", "delivered to maildir", "virtual"), (outcome.QueueId, outcome.Action, outcome.Status, outcome.Diagnostic, outcome.Relay));

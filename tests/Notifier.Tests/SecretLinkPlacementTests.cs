@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using SalesMind.Notifier.Templates;
+using SalesMind.Notifier.Rendering;
 
 namespace SalesMind.Notifier.Tests;
 

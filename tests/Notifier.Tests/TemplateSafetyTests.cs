@@ -4,10 +4,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using SalesMind.Notifier.Data;
-using SalesMind.Notifier.Templates;
 using SalesMind.ServiceDefaults;
 using SalesMind.TestSupport;
+using SalesMind.Notifier.Data;
+using SalesMind.Notifier.Rendering;
 
 namespace SalesMind.Notifier.Tests;
 

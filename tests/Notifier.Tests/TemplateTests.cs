@@ -1,4 +1,4 @@
-using SalesMind.Notifier.Templates;
+using SalesMind.Notifier.Rendering;
 
 namespace SalesMind.Notifier.Tests;
 
