@@ -45,13 +45,13 @@ public static class DashboardEndpoints
             .WithDescription("Counts are of deliveries created in the window, by their status now. Latencies: from the event that asked " +
                 "for the email to its acceptance by the mail server (`accepted`) and to its confirmed delivery (`delivered`).")
             .WithExample(response: new DashboardView(at,
-                [new StatusCount("delivered", 118, 2304), new StatusCount("bounced", 2, 31)],
-                [new Bucket(at.AddMinutes(-1), new() { ["delivered"] = 3 })],
-                [new Bucket(at.AddHours(-1), new() { ["delivered"] = 118, ["bounced"] = 2 })],
+                [new StatusCount(DeliveryStatus.Delivered.Name(), 118, 2304), new StatusCount(DeliveryStatus.Bounced.Name(), 2, 31)],
+                [new Bucket(at.AddMinutes(-1), new() { [DeliveryStatus.Delivered.Name()] = 3 })],
+                [new Bucket(at.AddHours(-1), new() { [DeliveryStatus.Delivered.Name()] = 118, [DeliveryStatus.Bounced.Name()] = 2 })],
                 new Latency(120, 210, 340, 820, 1400), new Latency(118, 260, 400, 900, 1600),
                 new OutboxState(0, 0, null),
                 [new BrokerQueue("user-registered", 0, 1), new BrokerQueue("user-registered_error", 1, 0)], null,
-                [new Failure(Guid.Parse("0193f4a2-9b3d-7e10-8c42-5d6e7f8a9b0c"), "email-verification", "hanako@example.com", "bounced",
+                [new Failure(Guid.Parse("0193f4a2-9b3d-7e10-8c42-5d6e7f8a9b0c"), "email-verification", "hanako@example.com", DeliveryStatus.Bounced.Name(),
                     "5.1.1 <hanako@example.com>: Recipient address rejected: User unknown", at)],
                 3));
         return admin;

@@ -40,6 +40,7 @@ public static class DeliveryEndpoints
     {
         var at = new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
         var id = Guid.Parse("0193f4a2-9b3d-7e10-8c42-5d6e7f8a9b0c");
+        var queued = DeliveryStatus.Queued.Name();
         var summary = new DeliverySummary(id, DeliveryKinds.Event, "email-verification", "ja", "hanako@example.com", DeliveryStatus.Bounced.Name(), 1,
             "5.1.1 <hanako@example.com>: Recipient address rejected: User unknown", at, at.AddSeconds(3), at.AddSeconds(1), at.AddSeconds(3));
         var deliveries = admin.MapGroup("/deliveries").WithTags("Deliveries");
@@ -54,11 +55,11 @@ public static class DeliveryEndpoints
                 "no-reply@salesmind.example", DeliveryStatus.Bounced.Name(), 1, "4jcHfL0mkpzm4Gb", summary.LastError, Guid.Parse("0193f4a2-0000-7000-8000-00000000aaaa"),
                 at, at, at.AddSeconds(3), at.AddSeconds(1), at.AddSeconds(3),
                 [new AttemptView(1, at, 35, AttemptOutcome.Sent.ToString().ToLowerInvariant(), 250, "2.0.0 Ok: queued as 4jcHfL0mkpzm4Gb")],
-                [new ReportView(at.AddSeconds(3), ReportSources.Dsn, "failed", "5.1.1", summary.LastError, "mx.example.com")],
+                [new ReportView(at.AddSeconds(3), ReportSources.Dsn, ReportActions.Failed, "5.1.1", summary.LastError, "mx.example.com")],
                 "00-5975e15ead32fe08b6dc9dc5f62ab694-f9b5d1d125e3ddef-01", null, null));
         deliveries.MapPost("/{id:guid}/retry", RetryAsync)
             .WithSummary("Send a failed, abandoned or bounced delivery again (a fresh round of attempts)")
-            .WithExample(response: summary with { Status = DeliveryStatus.Queued.Name(), LastError = null });
+            .WithExample(response: summary with { Status = queued, LastError = null });
 
         var suppressions = admin.MapGroup("/suppressions").WithTags("Suppressions");
         suppressions.MapGet("/", SuppressionsAsync)

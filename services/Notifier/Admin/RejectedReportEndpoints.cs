@@ -21,7 +21,7 @@ public static class RejectedReportEndpoints
         var at = new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
         var example = new RejectedReportView(4711, at, "unsigned", "sent to an unsigned address: reports count only at a delivery's signed return path",
             "bounces@bounces.example.com", null, "mailer-daemon@attacker.example", "203.0.113.7:49152",
-            "0193f4a2-9b3d-7e10-8c42-5d6e7f8a9b0c", "4jcHfL0mkpzm4Gb", "hanako@example.com", "failed", "5.1.1", 1);
+            "0193f4a2-9b3d-7e10-8c42-5d6e7f8a9b0c", "4jcHfL0mkpzm4Gb", "hanako@example.com", ReportActions.Failed, "5.1.1", 1);
         admin.MapGroup("/reports").WithTags("Deliveries").MapGet("/rejected", ListAsync)
             .WithSummary("Delivery reports that changed nothing, newest first: unsigned or wrongly signed return path, or contents naming another delivery")
             .WithDescription("`delivery` (only those whose signed return path named it), `reason` (e.g. `unsigned`, `bad_signature`, " +

@@ -7,6 +7,7 @@ using MimeKit;
 using Npgsql;
 using SalesMind.Notifier.Data;
 using SalesMind.Notifier.Intake;
+using SalesMind.Notifier.Ledger;
 using SalesMind.Notifier.Rendering;
 
 namespace SalesMind.Notifier.Admin;
@@ -81,7 +82,7 @@ public static partial class TemplateEndpoints
         templates.MapPost("/{key}/preview", PreviewAsync).WithSummary("Render a version or an unsaved draft with sample or given data; nothing is sent")
             .WithExample(new PreviewRequest("en", null, new TemplateParts(Examples.Subject, Examples.Html, Examples.Text), new() { ["username"] = "Taro" }), Examples.Preview);
         templates.MapPost("/{key}/test-send", TestSendAsync).WithSummary("Send a rendering to an address through the real pipeline, as a delivery of kind `test`")
-            .WithExample(new TestSendRequest("me@example.com", "en", null, null, null), new TestSendResponse(Examples.DeliveryId, "queued", $"/api/admin/deliveries/{Examples.DeliveryId}"), 202);
+            .WithExample(new TestSendRequest("me@example.com", "en", null, null, null), new TestSendResponse(Examples.DeliveryId, DeliveryStatus.Queued.Name(), $"/api/admin/deliveries/{Examples.DeliveryId}"), 202);
         return admin;
     }
 
@@ -467,7 +468,7 @@ public static partial class TemplateEndpoints
         LogTestSend(loggers.CreateLogger("SalesMind.Notifier.Templates"), key, locale, id, AuditLog.ActorOf(admin));
         // Where the delivery can be followed, as the caller reaches this service (behind nginx: /notifier/api/…).
         var statusUrl = $"{http.Request.PathBase}/api/admin/deliveries/{id}";
-        return TypedResults.Accepted(statusUrl, new TestSendResponse(id, "queued", statusUrl));
+        return TypedResults.Accepted(statusUrl, new TestSendResponse(id, DeliveryStatus.Queued.Name(), statusUrl));
     }
 
     /// <summary>A failure of <see cref="RenderRequestAsync"/> as the answer of an endpoint that can also succeed with <typeparamref name="TOk"/>.</summary>

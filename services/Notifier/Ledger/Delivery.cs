@@ -156,13 +156,13 @@ public sealed class Delivery
     /// <summary>
     /// The status a report (RFC 3464 <paramref name="action"/>) moves a delivery to, or null when
     /// it says nothing new. Final fates (delivered, bounced) are not undone by a late delay; a
-    /// bounce after "delivered" (a relay that accepted and then gave up) is the truer news and wins.
+    /// bounce after delivery (a relay that accepted and then gave up) is the truer news and wins.
     /// </summary>
     public static DeliveryStatus? StatusAfterReport(DeliveryStatus current, string action) => action.ToLowerInvariant() switch
     {
-        "failed" when current is DeliveryStatus.Sent or DeliveryStatus.Deferred or DeliveryStatus.Delivered => DeliveryStatus.Bounced,
-        "delayed" when current is DeliveryStatus.Sent => DeliveryStatus.Deferred,
-        "delivered" or "relayed" or "expanded" when current is DeliveryStatus.Sent or DeliveryStatus.Deferred => DeliveryStatus.Delivered,
+        ReportActions.Failed when current is DeliveryStatus.Sent or DeliveryStatus.Deferred or DeliveryStatus.Delivered => DeliveryStatus.Bounced,
+        ReportActions.Delayed when current is DeliveryStatus.Sent => DeliveryStatus.Deferred,
+        ReportActions.Delivered or ReportActions.Relayed or ReportActions.Expanded when current is DeliveryStatus.Sent or DeliveryStatus.Deferred => DeliveryStatus.Delivered,
         _ => null,
     };
 

@@ -22,6 +22,16 @@ public enum FateOutcome
     Unknown,
 }
 
+/// <summary>RFC 3464's actions, as reports (and the mail log, translated) name them.</summary>
+public static class ReportActions
+{
+    public const string Failed = "failed";
+    public const string Delayed = "delayed";
+    public const string Delivered = "delivered";
+    public const string Relayed = "relayed";
+    public const string Expanded = "expanded";
+}
+
 /// <summary>Where news after the hand-off came from (stored with each report).</summary>
 public static class ReportSources
 {

@@ -29,7 +29,7 @@ public sealed partial record PostfixOutcome(string QueueId, string Action, strin
         if (entry is { Daemon: "qmgr", FirstField: "from" })
         {
             return entry.Fields is [_, { Key: "status", Value: "expired" }]
-                ? new PostfixOutcome(entry.QueueId, "failed", "4.4.7", "expired in the mail server's queue, returned to sender", null, true)
+                ? new PostfixOutcome(entry.QueueId, ReportActions.Failed, "4.4.7", "expired in the mail server's queue, returned to sender", null, true)
                 : null;
         }
 
@@ -42,9 +42,9 @@ public sealed partial record PostfixOutcome(string QueueId, string Action, strin
 
         var action = status switch
         {
-            "sent" => "delivered",
-            "deferred" => "delayed",
-            _ => "failed",
+            "sent" => ReportActions.Delivered,
+            "deferred" => ReportActions.Delayed,
+            _ => ReportActions.Failed,
         };
         // Reports we receive are themselves mail (to the bounce domain): never a delivery of ours.
         var mayBeOurs = !entry["to"]!.StartsWith(SignedReturnPath.Prefix, StringComparison.OrdinalIgnoreCase);

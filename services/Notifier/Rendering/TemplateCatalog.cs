@@ -82,7 +82,7 @@ public static class TemplateCatalog
             .Select(p => new TemplateVariable(p.Name, p.GetCustomAttribute<DescriptionAttribute>()?.Description ?? "", p.GetValue(sample)?.ToString() ?? ""))
             .ToList();
 
-    /// <summary>The text of a shipped part: <c>Templates/&lt;Folder&gt;/&lt;locale&gt;.&lt;part&gt;.cshtml</c>.</summary>
+    /// <summary>The text of a shipped part: <c>Rendering/Shipped/&lt;Folder&gt;/&lt;locale&gt;.&lt;part&gt;.cshtml</c>.</summary>
     public static string ShippedSource(BuiltInTemplate template, string locale, string part)
     {
         var name = $"SalesMind.Notifier.Rendering.Shipped.{template.Folder}.{locale}.{part}.cshtml";

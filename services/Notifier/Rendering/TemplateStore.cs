@@ -30,7 +30,7 @@ public sealed class TemplateInvalidException(IReadOnlyDictionary<string, List<Te
 /// Notifier instance from the next email on; parsed versions are cached by id, which is safe
 /// because a version never changes.
 /// </summary>
-public sealed class TemplateStore(IOptions<MailOptions> mail, TimeProvider time)
+public sealed class TemplateStore(IOptions<MailOptions> mail, TimeProvider time, IServiceScopeFactory scopes)
 {
     public const string SystemActor = "system";
 
@@ -47,6 +47,15 @@ public sealed class TemplateStore(IOptions<MailOptions> mail, TimeProvider time)
     {
         if (_seeded)
         {
+            return;
+        }
+
+        if (db.Database.CurrentTransaction is not null)
+        {
+            // Seeded on a connection of its own: in the caller's transaction a rollback (a
+            // consumer's failed message) would undo the rows after they were marked as seeded.
+            await using var scope = scopes.CreateAsyncScope();
+            await EnsureSeededAsync(scope.ServiceProvider.GetRequiredService<NotifierDb>(), ct);
             return;
         }
 

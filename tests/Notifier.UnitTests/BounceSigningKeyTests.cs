@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using SalesMind.ServiceDefaults;
 using SalesMind.Notifier.Ledger;
 
-namespace SalesMind.Notifier.Tests;
+namespace SalesMind.Notifier.UnitTests;
 
 /// <summary>
 /// The key return paths are signed with is what keeps outsiders' reports out: a deployment

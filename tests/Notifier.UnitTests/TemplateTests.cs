@@ -1,6 +1,6 @@
 using SalesMind.Notifier.Rendering;
 
-namespace SalesMind.Notifier.Tests;
+namespace SalesMind.Notifier.UnitTests;
 
 public sealed class TemplateTests
 {

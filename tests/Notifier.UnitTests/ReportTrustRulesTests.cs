@@ -1,7 +1,7 @@
 using SalesMind.Notifier.Ledger;
 using SalesMind.Notifier.Outcomes;
 
-namespace SalesMind.Notifier.Tests;
+namespace SalesMind.Notifier.UnitTests;
 
 /// <summary>
 /// The rules that decide whether a report or a log line may change a delivery, attacked with

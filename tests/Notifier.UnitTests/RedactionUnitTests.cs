@@ -1,18 +1,12 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Options;
-using SalesMind.TestSupport;
 using SalesMind.Notifier.Ledger;
 using SalesMind.Notifier.Rendering;
 
-namespace SalesMind.Notifier.Tests;
+namespace SalesMind.Notifier.UnitTests;
 
 /// <summary>The pure logic behind the redaction and the parser's limits: no services needed.</summary>
-// In the Notifier collection: the hosts this class builds and throws away must not be the first
-// of the process to set up MassTransit's meter, or the long-lived test host loses its metrics.
-[Collection(NotifierCollection.Name)]
 public sealed class RedactionUnitTests
 {
     private static readonly string[] Variables = ["Username", "VerificationUrl", "SiteName"];
@@ -60,23 +54,6 @@ public sealed class RedactionUnitTests
     [InlineData("change-me-run-openssl-rand-base64-32")]
     public void A_missing_short_or_placeholder_key_is_refused(string key) =>
         Assert.False(BodyEncryptionOptions.IsValidKey(key));
-
-    [Fact]
-    public void Production_refuses_to_start_without_the_body_encryption_key()
-    {
-        // Fails while the host is built, before anything listens or connects.
-        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseEnvironment("Production");
-            b.UseTestAdminKeys(signer: false);
-            b.UseSetting("RabbitMq:Password", "Xk4!bT9#qLm2");
-            b.UseSetting("ConnectionStrings:Notifier", "Host=127.0.0.1;Port=5433;Database=salesmind_notifier;Username=salesmind;Password=Vh3nT8wQ1zR6yK");
-        });
-
-        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-
-        Assert.Contains("Notifier:BodyEncryptionKey (env Notifier__BodyEncryptionKey) is missing", ex.ToString());
-    }
 
     [Fact]
     public void A_template_full_of_mistakes_reports_the_first_ones_and_counts_the_rest()
