@@ -24,7 +24,7 @@ public sealed class TemplateSafetyApiTests(NotifierApp app)
         await scope.ServiceProvider.GetRequiredService<TemplateStore>().EnsureSeededAsync(db, CancellationToken.None);
         var before = await db.TemplateVersions.CountAsync(v => v.TemplateKey == TemplateKeys.Welcome);
 
-        foreach (var attack in TemplateSafetyTests.Attacks)
+        foreach (var attack in TemplateAttacks.All)
         {
             var (name, template, reason) = ((string)attack[0], (string)attack[1], (string)attack[2]);
             foreach (var part in new[] { "subject", "html", "text" })
