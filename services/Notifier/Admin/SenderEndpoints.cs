@@ -208,7 +208,7 @@ public static class SenderEndpoints
     }
 
     private static Task<Sender?> LockAsync(NotifierDb db, Guid id, CancellationToken ct) =>
-        db.Senders.FromSql($"SELECT * FROM senders WHERE id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
+        db.Senders.FromSql($"SELECT * FROM senders WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
 
     /// <summary>Which templates chose which sender.</summary>
     private static async Task<Dictionary<Guid, List<string>>> UsageAsync(NotifierDb db, CancellationToken ct) =>

@@ -249,7 +249,7 @@ public static partial class TemplateEndpoints
     }
 
     private static async Task<EmailTemplate?> LockAsync(NotifierDb db, string key, CancellationToken ct) =>
-        await db.Templates.FromSql($"SELECT * FROM templates WHERE key = {key} FOR UPDATE").FirstOrDefaultAsync(ct);
+        await db.Templates.FromSql($"SELECT * FROM templates WHERE key = {key} FOR UPDATE").SingleOrDefaultAsync(ct);
 
     private static async Task<Dictionary<string, List<LocaleSummary>>> LocaleSummariesAsync(NotifierDb db, string? key, CancellationToken ct)
     {
