@@ -256,8 +256,9 @@ public sealed class ForgedReportTests(NotifierApp app)
         var log = Path.Combine(Path.GetTempPath(), $"salesmind-maillog-{Guid.NewGuid():N}.log");
         var stamp = "Nov 29 15:42:27 mail";
         await File.WriteAllLinesAsync(log, [$"{stamp} postfix/master[3991]: daemon started -- version 3.7.11"]);
-        var follower = new MailLogFollower(app.Services.GetRequiredService<IServiceScopeFactory>(),
-            Options.Create(new MailLogOptions { MailLogPath = log }), Options.Create(new BounceOptions()), TimeProvider.System, NullLogger<MailLogFollower>.Instance);
+        var logOptions = Options.Create(new MailLogOptions { MailLogPath = log });
+        var follower = new MailLogFollower(app.Services.GetRequiredService<IServiceScopeFactory>(), new PostfixMailLog(logOptions),
+            logOptions, Options.Create(new BounceOptions()), TimeProvider.System, NullLogger<MailLogFollower>.Instance);
         await follower.StartAsync(CancellationToken.None);
         try
         {

@@ -13,7 +13,7 @@ namespace SalesMind.Notifier.Outcomes;
 /// source; anything read twice changes nothing.
 /// </summary>
 public sealed partial class MailLogFollower(
-    IServiceScopeFactory scopes, IOptions<MailLogOptions> mailLog, IOptions<BounceOptions> bounces, TimeProvider time, ILogger<MailLogFollower> logger)
+    IServiceScopeFactory scopes, PostfixMailLog reader, IOptions<MailLogOptions> mailLog, IOptions<BounceOptions> bounces, TimeProvider time, ILogger<MailLogFollower> logger)
     : BackgroundService
 {
     /// <summary>How far back to read at start: lines written while this instance was down.</summary>
@@ -42,44 +42,26 @@ public sealed partial class MailLogFollower(
             return;
         }
 
-        long position = -1;
-        var partial = "";
+        var cursor = new MailLogCursor();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var lines = new List<PostfixOutcome>();
                 // Lines written before this instance started are about hand-offs recorded long
                 // ago: one not found now is not ours, and must not wait (nor slow the live lines).
-                var catchingUp = position < 0;
-                if (File.Exists(path))
+                var catchingUp = cursor.Position < 0;
+                var lines = new List<PostfixOutcome>();
+                foreach (var line in await reader.ReadNewLinesAsync(cursor, CatchUpBytes, stoppingToken))
                 {
-                    await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                    if (position < 0)
+                    if (PostfixOutcome.Parse(line) is { } outcome)
                     {
-                        position = Math.Max(0, stream.Length - CatchUpBytes);
-                        LogFollowing(path, stream.Length - position);
+                        lines.Add(outcome);
                     }
-                    else if (stream.Length < position)
-                    {
-                        // Rotated or truncated: start over at the top of the new file.
-                        position = 0;
-                        partial = "";
-                    }
+                }
 
-                    stream.Seek(position, SeekOrigin.Begin);
-                    using var reader = new StreamReader(stream);
-                    var text = partial + await reader.ReadToEndAsync(stoppingToken);
-                    position = stream.Position;
-                    var lastNewline = text.LastIndexOf('\n');
-                    partial = lastNewline < 0 ? text : text[(lastNewline + 1)..];
-                    foreach (var line in (lastNewline < 0 ? "" : text[..lastNewline]).Split('\n'))
-                    {
-                        if (PostfixOutcome.Parse(line) is { } outcome)
-                        {
-                            lines.Add(outcome);
-                        }
-                    }
+                if (catchingUp && cursor.Position >= 0)
+                {
+                    LogFollowing(path, cursor.CaughtUpFrom);
                 }
 
                 await ApplyAsync(lines, catchingUp, stoppingToken);

@@ -81,4 +81,52 @@ public sealed class PostfixMailLog(IOptions<MailLogOptions> options)
 
         return found;
     }
+
+    /// <summary>
+    /// The complete lines appended since <paramref name="cursor"/> (the mail-log follower's
+    /// place in the file), moving it on; an incomplete last line waits for the next read. The
+    /// first read starts <paramref name="catchUpBytes"/> before the end; a file that shrank
+    /// (rotated or truncated) is read again from its top. None while the file does not exist.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ReadNewLinesAsync(MailLogCursor cursor, long catchUpBytes, CancellationToken ct)
+    {
+        var path = options.Value.MailLogPath;
+        if (string.IsNullOrWhiteSpace(path) || !File.Exists(path))
+        {
+            return [];
+        }
+
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        if (cursor.Position < 0)
+        {
+            cursor.Position = Math.Max(0, stream.Length - catchUpBytes);
+            cursor.CaughtUpFrom = stream.Length - cursor.Position;
+        }
+        else if (stream.Length < cursor.Position)
+        {
+            cursor.Position = 0;
+            cursor.Partial = "";
+        }
+
+        stream.Seek(cursor.Position, SeekOrigin.Begin);
+        using var reader = new StreamReader(stream);
+        var text = cursor.Partial + await reader.ReadToEndAsync(ct);
+        cursor.Position = stream.Position;
+        var lastNewline = text.LastIndexOf('\n');
+        cursor.Partial = lastNewline < 0 ? text : text[(lastNewline + 1)..];
+        return lastNewline < 0 ? [] : text[..lastNewline].Split('\n');
+    }
+}
+
+/// <summary>A reader's place in the mail log.</summary>
+public sealed class MailLogCursor
+{
+    /// <summary>The byte offset read up to; negative before the first read.</summary>
+    public long Position { get; set; } = -1;
+
+    /// <summary>The start of a line not yet complete.</summary>
+    public string Partial { get; set; } = "";
+
+    /// <summary>How many bytes before the end the first read started.</summary>
+    public long CaughtUpFrom { get; set; }
 }
