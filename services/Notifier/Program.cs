@@ -1,6 +1,5 @@
 using SalesMind.Notifier;
 using SalesMind.Notifier.Admin;
-using SalesMind.Outbox;
 using SalesMind.ServiceDefaults;
 
 // A refused start (or any crash) ends with exit code 1 and its reason on one line, not an abort.

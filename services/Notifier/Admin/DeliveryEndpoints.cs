@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using SalesMind.Contracts;
 using SalesMind.Outbox;
 using SalesMind.Notifier.Data;
 using SalesMind.Notifier.Ledger;
@@ -34,7 +33,7 @@ public static class DeliveryEndpoints
 
     public sealed record SuppressionView(string Address, string Reason, Guid? DeliveryId, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
 
-    private static readonly string[] Statuses = Enum.GetNames<DeliveryStatus>().Select(s => s.ToLowerInvariant()).ToArray();
+    private static readonly string[] Statuses = Enum.GetValues<DeliveryStatus>().Select(s => s.Name()).ToArray();
 
     public static RouteGroupBuilder MapDeliveries(this RouteGroupBuilder admin)
     {
@@ -54,7 +53,7 @@ public static class DeliveryEndpoints
             .WithExample(response: new DeliveryView(id, "event", "email-verification", 42, "ja", "hanako@example.com", "SalesMind メールアドレスの確認をお願いします",
                 "no-reply@salesmind.example", DeliveryStatus.Bounced.Name(), 1, "4jcHfL0mkpzm4Gb", summary.LastError, Guid.Parse("0193f4a2-0000-7000-8000-00000000aaaa"),
                 at, at, at.AddSeconds(3), at.AddSeconds(1), at.AddSeconds(3),
-                [new AttemptView(1, at, 35, AttemptOutcome.Sent.ToString().ToLowerInvariant(), 250, "2.0.0 Ok: queued as 4jcHfL0mkpzm4Gb")],
+                [new AttemptView(1, at, 35, AttemptOutcome.Sent.Name(), 250, "2.0.0 Ok: queued as 4jcHfL0mkpzm4Gb")],
                 [new ReportView(at.AddSeconds(3), ReportSources.Dsn, ReportActions.Failed, "5.1.1", summary.LastError, "mx.example.com")],
                 "00-5975e15ead32fe08b6dc9dc5f62ab694-f9b5d1d125e3ddef-01", null, null));
         deliveries.MapPost("/{id:guid}/retry", RetryAsync)
@@ -152,7 +151,7 @@ public static class DeliveryEndpoints
         return TypedResults.Ok(new DeliveryView(d.Id, d.Kind, d.Template, d.TemplateVersionId, d.Locale, d.Recipient, SecretRedaction.Redact(d.Subject), d.FromAddress,
             d.Status.Name(), d.Attempts, d.QueueId, d.LastError, d.SourceMessageId,
             d.RequestedAt, d.CreatedAt, d.UpdatedAt, d.SentAt, d.FinalAt,
-            attempts.Select(a => new AttemptView(a.Number, a.StartedAt, a.DurationMs, a.Outcome.ToString().ToLowerInvariant(), a.SmtpCode, a.Reply)).ToList(),
+            attempts.Select(a => new AttemptView(a.Number, a.StartedAt, a.DurationMs, a.Outcome.Name(), a.SmtpCode, a.Reply)).ToList(),
             reports.Select(r => new ReportView(r.ReceivedAt, r.Source, r.Action, r.Status, r.Diagnostic, r.RemoteMta)).ToList(),
             d.TraceParent, withBody ? SecretRedaction.Redact(d.HtmlBody) : null, withBody ? SecretRedaction.Redact(d.TextBody) : null)
         {

@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using SalesMind.Notifier.Data;
 using SalesMind.Notifier.Ledger;
 using SalesMind.Notifier.Outcomes;
-using SalesMind.Notifier.Rendering;
 
 namespace SalesMind.Notifier.Admin;
 

@@ -1,13 +1,6 @@
-using System.Security.Claims;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using MimeKit;
-using Npgsql;
 using SalesMind.Notifier.Data;
-using SalesMind.Notifier.Intake;
-using SalesMind.Notifier.Ledger;
 using SalesMind.Notifier.Rendering;
 
 namespace SalesMind.Notifier.Admin;

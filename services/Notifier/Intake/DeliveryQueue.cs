@@ -1,6 +1,4 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
-using SalesMind.Contracts;
 using SalesMind.Outbox;
 using SalesMind.Notifier.Data;
 using SalesMind.Notifier.Ledger;

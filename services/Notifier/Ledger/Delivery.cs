@@ -1,5 +1,12 @@
 namespace SalesMind.Notifier.Ledger;
 
+/// <summary>Why a delivery exists: asked for by a message, or an admin's test send.</summary>
+public static class DeliveryKinds
+{
+    public const string Event = "event";
+    public const string Test = "test";
+}
+
 /// <summary>One email to one recipient, and everything known about its fate.</summary>
 public sealed class Delivery
 {

@@ -34,18 +34,12 @@ public enum DeliveryStatus
     Suppressed,
 }
 
-public static class DeliveryKinds
-{
-    public const string Event = "event";
-    public const string Test = "test";
-}
-
-/// <summary>The names statuses have outside the process: in the database, in events, in the API and in metrics.</summary>
+/// <summary>The names statuses and attempt outcomes have outside the process: in the database, in events, in the API and in metrics.</summary>
 public static class DeliveryStatusNames
 {
     /// <summary>Lower case, e.g. <c>queued</c>.</summary>
     public static string Name(this DeliveryStatus status) => status.ToString().ToLowerInvariant();
 
-    /// <summary>The status named <paramref name="name"/> (any case), or null.</summary>
-    public static DeliveryStatus? Parse(string name) => Enum.TryParse<DeliveryStatus>(name, ignoreCase: true, out var s) && !int.TryParse(name, out _) ? s : null;
+    /// <summary>Lower case, e.g. <c>interrupted</c>.</summary>
+    public static string Name(this AttemptOutcome outcome) => outcome.ToString().ToLowerInvariant();
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SalesMind.Notifier.Rendering;
 
 namespace SalesMind.Notifier.Outcomes;
 

@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SalesMind.Notifier.Data;
 using SalesMind.Notifier.Ledger;
-using SalesMind.Notifier.Rendering;
 
 namespace SalesMind.Notifier.Outcomes;
 

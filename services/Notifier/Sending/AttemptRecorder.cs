@@ -24,7 +24,7 @@ public sealed class AttemptRecorder(IServiceScopeFactory scopes)
             return;
         }
 
-        var outcome = attempt.Outcome.ToString().ToLowerInvariant();
+        var outcome = attempt.Outcome.Name();
         Attempts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
         if (attempt.Outcome != AttemptOutcome.Interrupted)
         {
