@@ -27,7 +27,7 @@ internal static class TemplateAttacks
         { "for loop (huge output)", """@for (var i = 0; i < int.MaxValue; i++) { <p>@Model.Username</p> }""", "cannot run code" },
         { "string repeat (huge output)", """@(new string('x', 100000000))""", "cannot run code" },
         { "raw output", """@Html.Raw(Model.Username)""", "raw output" },
-        { "raw helper", """@Raw(Model.Username)""", "raw output" },
+        { "bare Raw()", """@Raw(Model.Username)""", "raw output" },
         { "method with arguments on the model", """@Model.Username.PadLeft(100000000)""", "method with arguments" },
         { "indexer", """@Model.Username[0]""", "indexes" },
         { "static property", """@DateTime.Now""", "outside the model" },

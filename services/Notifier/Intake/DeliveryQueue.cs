@@ -7,7 +7,7 @@ using SalesMind.Notifier.Rendering;
 namespace SalesMind.Notifier.Intake;
 
 /// <summary>What every consumer does with an email to send: render the active template and record it once, then wake the dispatcher.</summary>
-public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates, DeliveryLedger ledger, DispatchSignal signal, TimeProvider time, ILogger<DeliveryQueue> logger)
+public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates, DeliveryLedger ledger, DispatchSignal signal, ILogger<DeliveryQueue> logger)
 {
     /// <summary>
     /// In one transaction: the inbox row (a redelivered event stops here), the rendering of the
@@ -47,7 +47,6 @@ public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates
     private async Task<Delivery> AddAsync(
         Guid sourceMessageId, string kind, string template, string locale, string recipient, RenderResult rendered, DateTime? requestedAt, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
         var (shown, live) = (rendered.Email, rendered.Live);
         if (live is null)
         {
@@ -59,7 +58,6 @@ public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates
 
         var delivery = new Delivery
         {
-            Id = Guid.CreateVersion7(now),
             SourceMessageId = sourceMessageId,
             Kind = kind,
             Template = template,
@@ -73,7 +71,8 @@ public sealed partial class DeliveryQueue(NotifierDb db, TemplateStore templates
             FromName = rendered.From.DisplayName,
             ReplyTo = rendered.From.ReplyTo,
             TraceParent = System.Diagnostics.Activity.Current?.Id,
-            RequestedAt = requestedAt is { } sent ? new DateTimeOffset(DateTime.SpecifyKind(sent, DateTimeKind.Utc)) : now,
+            // Unknown for a test send: the ledger counts from the moment it records it.
+            RequestedAt = requestedAt is { } sent ? new DateTimeOffset(DateTime.SpecifyKind(sent, DateTimeKind.Utc)) : null,
         };
         return await ledger.QueueAsync(delivery, live, ct);
     }

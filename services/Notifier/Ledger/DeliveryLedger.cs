@@ -31,8 +31,8 @@ public sealed partial class DeliveryLedger(
 
     /// <summary>
     /// Records a new delivery (queued, or suppressed when its address bounced hard recently) in
-    /// the caller's transaction, which the caller commits. <paramref name="live"/> is the
-    /// rendering with working links, kept only sealed.
+    /// the caller's transaction, which the caller commits; gives it its id. <paramref name="live"/>
+    /// is the rendering with working links, kept only sealed.
     /// </summary>
     public async Task<Delivery> QueueAsync(Delivery delivery, RenderedEmail? live, CancellationToken ct)
     {
@@ -41,6 +41,9 @@ public sealed partial class DeliveryLedger(
         // An address that bounced hard is not sent to again until its suppression ends or is lifted.
         var suppression = await db.Suppressions.AsNoTracking()
             .FirstOrDefaultAsync(x => x.Address == address && x.LiftedAt == null && x.ExpiresAt > now, ct);
+        // One clock reading for the id (time-ordered), the creation and the event.
+        delivery.Id = Guid.CreateVersion7(now);
+        delivery.RequestedAt ??= now;
         var change = delivery.Open(suppression, now);
         if (live is not null)
         {
