@@ -4,17 +4,15 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SalesMind.Contracts;
-using SalesMind.Notifier.AdminAccess;
-using SalesMind.Notifier.Consumers;
-using SalesMind.Notifier.Data;
-using SalesMind.Notifier.Deliveries;
-using SalesMind.Notifier.Docs;
-using SalesMind.Notifier.Operations;
-using SalesMind.Notifier.Reports;
-using SalesMind.Notifier.Smtp;
-using SalesMind.Notifier.Templates;
 using SalesMind.Outbox;
 using SalesMind.ServiceDefaults;
+using SalesMind.Notifier.Admin;
+using SalesMind.Notifier.Data;
+using SalesMind.Notifier.Intake;
+using SalesMind.Notifier.Ledger;
+using SalesMind.Notifier.Outcomes;
+using SalesMind.Notifier.Rendering;
+using SalesMind.Notifier.Sending;
 
 namespace SalesMind.Notifier;
 
@@ -37,7 +35,9 @@ public static class NotifierServices
             ?? throw new RefusedStartException("Missing configuration 'ConnectionStrings:Notifier' (env ConnectionStrings__Notifier).");
         builder.RequireProductionSecrets(connectionString, Secrets, PublicNames);
 
-        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations()
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // The log's path sits in the Smtp section (it is the mail server's) but is read by Outcomes, which knows nothing of sending.
+        services.AddOptions<MailLogOptions>().BindConfiguration(MailLogOptions.Section)
             .Validate(o => o.MailLogPath is null || Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(o.MailLogPath))),
                 "Smtp:MailLogPath names a file in a directory that does not exist.")
             .ValidateOnStart();
@@ -76,12 +76,17 @@ public static class NotifierServices
         // One store for the process: it caches parsed template versions (which never change).
         services.AddSingleton<TemplateStore>();
         services.AddScoped<DeliveryQueue>();
+        // The one writer of delivery status (scoped: it works in its caller's DbContext and transaction).
+        services.AddScoped<DeliveryLedger>();
         services.AddSingleton<BodySealer>();
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<ISmtpSender, MailKitSmtpSender>();
         services.AddSingleton<PostfixMailLog>();
+        services.AddSingleton<DeliveryClaims>();
+        services.AddSingleton<MessageComposer>();
+        services.AddSingleton<AttemptRecorder>();
+        services.AddSingleton<InDoubtCheck>();
         services.AddHostedService<Dispatcher>();
-        services.AddScoped<DeliveryFates>();
         services.AddScoped<ReportIntake>();
         services.AddHostedService<ReportListener>();
         services.AddHostedService<MailLogFollower>();
@@ -99,7 +104,7 @@ public static class NotifierServices
         services.AddAdminAuth<AdminRevocationCheck>();
         // Nothing here uses Data Protection (see DataProtectionSetup): an ephemeral key ring, shared by no one.
         services.AddSalesMindDataProtection();
-        services.AddSalesMindTelemetry(meters: [OutboxRelay.MeterName, Dispatcher.MeterName], sources: [OutboxRelay.MeterName, Dispatcher.MeterName]);
+        services.AddSalesMindTelemetry(meters: [OutboxRelay.MeterName, DeliveryLedger.MeterName], sources: [OutboxRelay.MeterName, DeliveryLedger.MeterName]);
         services.AddSalesMindProblemDetails();
         services.AddHealthChecks().AddDbContextCheck<NotifierDb>("database", tags: ["ready"]);
         return builder;

@@ -1,13 +1,5 @@
 using SalesMind.Notifier;
-using SalesMind.Notifier.Audit;
-using SalesMind.Notifier.Dashboard;
-using SalesMind.Notifier.Deliveries;
-using SalesMind.Notifier.Docs;
-using SalesMind.Notifier.Operations;
-using SalesMind.Notifier.Reports;
-using SalesMind.Notifier.Senders;
-using SalesMind.Notifier.Templates;
-using SalesMind.Outbox;
+using SalesMind.Notifier.Admin;
 using SalesMind.ServiceDefaults;
 
 // A refused start (or any crash) ends with exit code 1 and its reason on one line, not an abort.
@@ -35,15 +27,7 @@ app.UseAdminAuth();
 app.MapHealth();
 app.MapMetrics();
 app.MapApiDocs();
-app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy)
-    .MapTemplates()
-    .MapSenders()
-    .MapDeliveries()
-    .MapRejectedReports()
-    .MapDashboard()
-    .MapAudit()
-    .MapOutboxAdmin()
-    .MapErrorQueues();
+app.MapAdminApi();
 
 await app.RunAsync();
 return 0;

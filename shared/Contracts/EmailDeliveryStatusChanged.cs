@@ -1,15 +1,25 @@
 namespace SalesMind.Contracts;
 
 /// <summary>
-/// A delivery's status changed (queued, sent, deferred, failed, abandoned). Written by the
-/// Notifier in the same transaction as the change; events can arrive out of order, so consumers
-/// compare <paramref name="OccurredAt"/>.
+/// A delivery's status changed. Written by the Notifier in the same transaction as the change;
+/// events can arrive out of order, so consumers compare <paramref name="OccurredAt"/>.
 /// </summary>
 /// <param name="DeliveryId">The delivery.</param>
 /// <param name="SourceMessageId">The event that asked for the email.</param>
 /// <param name="Template">Template key, e.g. <c>email-verification</c>.</param>
 /// <param name="Recipient">The address.</param>
-/// <param name="Status">The new status, lower case.</param>
+/// <param name="Status">
+/// The new status, lower case, one of:
+/// <c>queued</c> (new, interrupted before the mail server answered, or sent again by an admin),
+/// <c>suppressed</c> (new, not sent: the address bounced hard recently),
+/// <c>sent</c> (the mail server accepted it),
+/// <c>deferred</c> (a temporary failure before the hand-off, retried later; or a delay reported after it),
+/// <c>failed</c> (refused for good, or could not be composed),
+/// <c>abandoned</c> (temporary failures past the last retry),
+/// <c>delivered</c> (the receiving side reported it delivered),
+/// <c>bounced</c> (accepted, then reported undeliverable).
+/// A delivery being handed over (<c>sending</c>) is not announced.
+/// </param>
 /// <param name="Diagnostic">The mail server's reply or the error, when there is one.</param>
 /// <param name="Attempt">Attempts made so far.</param>
 /// <param name="OccurredAt">When the change was made.</param>

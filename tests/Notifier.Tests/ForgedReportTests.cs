@@ -6,9 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using SalesMind.Notifier.Reports;
-using SalesMind.Notifier.Smtp;
 using SalesMind.TestSupport;
+using SalesMind.Notifier.Ledger;
+using SalesMind.Notifier.Outcomes;
+using SalesMind.Notifier.Sending;
 
 namespace SalesMind.Notifier.Tests;
 
@@ -76,7 +77,7 @@ public sealed class ForgedReportTests(NotifierApp app)
         // "try again later", the mail server would retry for days, and operators would see nothing.
         var victim = await DeliveredAsync("nul-victim");
         var marker = $"nul{Guid.NewGuid():N}"[..16];
-        var report = DeliveryFateRulesTests.Report(victim.Id + "\0" + marker, victim.QueueId + "\0", "failed", "5.1.1", "550 5.1.1 \0forged", $"bounces@{Domain}", victim.Recipient + "\0");
+        var report = DsnMessages.Report(victim.Id + "\0" + marker, victim.QueueId + "\0", "failed", "5.1.1", "550 5.1.1 \0forged", $"bounces@{Domain}", victim.Recipient + "\0");
 
         // (A 4xx answer would throw here.)
         await SendReportAsync(report, $"bounces@{Domain}");
@@ -91,7 +92,7 @@ public sealed class ForgedReportTests(NotifierApp app)
     public async Task Forged_reports_to_the_plain_unsigned_or_wrongly_signed_address_change_nothing_answer_alike_and_are_listed_as_rejected()
     {
         var victim = await DeliveredAsync("victim");
-        var forged = () => DeliveryFateRulesTests.Report(victim.Id.ToString(), victim.QueueId, "failed", "5.1.1", "550 5.1.1 forged", $"bounces@{Domain}", victim.Recipient);
+        var forged = () => DsnMessages.Report(victim.Id.ToString(), victim.QueueId, "failed", "5.1.1", "550 5.1.1 forged", $"bounces@{Domain}", victim.Recipient);
         var marker = Guid.NewGuid().ToString("N")[..12];
         string[] addresses =
         [
@@ -138,7 +139,7 @@ public sealed class ForgedReportTests(NotifierApp app)
         var ownPath = Assert.Single(Mailbox.For(attacker.Recipient)).Headers["Return-Path"]!.Trim('<', '>', ' ');
 
         MimeMessage Forged(string? envelopeId, string? queueId, string finalRecipient) =>
-            DeliveryFateRulesTests.Report(envelopeId, queueId, "failed", "5.1.1", "550 5.1.1 forged", ownPath, finalRecipient);
+            DsnMessages.Report(envelopeId, queueId, "failed", "5.1.1", "550 5.1.1 forged", ownPath, finalRecipient);
         await SendReportAsync(Forged(victim.Id.ToString(), attacker.QueueId, attacker.Recipient), ownPath);
         await SendReportAsync(Forged(null, victim.QueueId, attacker.Recipient), ownPath);
         await SendReportAsync(Forged(attacker.Id.ToString(), attacker.QueueId, victim.Recipient), ownPath);
@@ -164,14 +165,14 @@ public sealed class ForgedReportTests(NotifierApp app)
         var second = await DeliveredAsync("two-emails", shared);
 
         // Queue id guessing: one report, a thousand recipient groups.
-        var guessing = DeliveryFateRulesTests.Report(null, null, "failed", "5.1.1", "550 5.1.1 forged", bounces.ReturnPath(first.Id), shared, groups: 1000);
+        var guessing = DsnMessages.Report(null, null, "failed", "5.1.1", "550 5.1.1 forged", bounces.ReturnPath(first.Id), shared, groups: 1000);
         await SendReportAsync(guessing, bounces.ReturnPath(first.Id));
         await Eventually.HoldsAsync(async () => (await RejectedAsync($"delivery={first.Id}")).Any(r => r.GetProperty("reason").GetString() == "malformed"),
             Patience, "the thousand-group report rejected");
         Assert.Equal("delivered", (await DeliveryAsync(first.Id)).GetProperty("status").GetString());
 
         // One message to both signed addresses, the plain one and the victim's unsigned one.
-        var report = DeliveryFateRulesTests.Report(null, null, "failed", "5.1.1", "550 5.1.1 mailbox gone", shared, shared);
+        var report = DsnMessages.Report(null, null, "failed", "5.1.1", "550 5.1.1 mailbox gone", shared, shared);
         await SendReportAsync(report, bounces.ReturnPath(first.Id), bounces.ReturnPath(second.Id), $"bounces@{Domain}", $"bounces+{victim.Id:N}@{Domain}");
 
         await Eventually.HoldsAsync(async () => (await DeliveryAsync(first.Id)).GetProperty("status").GetString() == "bounced", Patience, "the first signed recipient's delivery bounced");
@@ -255,8 +256,9 @@ public sealed class ForgedReportTests(NotifierApp app)
         var log = Path.Combine(Path.GetTempPath(), $"salesmind-maillog-{Guid.NewGuid():N}.log");
         var stamp = "Nov 29 15:42:27 mail";
         await File.WriteAllLinesAsync(log, [$"{stamp} postfix/master[3991]: daemon started -- version 3.7.11"]);
-        var follower = new MailLogFollower(app.Services.GetRequiredService<IServiceScopeFactory>(),
-            Options.Create(new SmtpOptions { MailLogPath = log }), Options.Create(new BounceOptions()), TimeProvider.System, NullLogger<MailLogFollower>.Instance);
+        var logOptions = Options.Create(new MailLogOptions { MailLogPath = log });
+        var follower = new MailLogFollower(app.Services.GetRequiredService<IServiceScopeFactory>(), new PostfixMailLog(logOptions),
+            logOptions, Options.Create(new BounceOptions()), TimeProvider.System, NullLogger<MailLogFollower>.Instance);
         await follower.StartAsync(CancellationToken.None);
         try
         {

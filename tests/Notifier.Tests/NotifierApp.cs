@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using SalesMind.Notifier.Data;
 using SalesMind.TestSupport;
+using SalesMind.Notifier.Data;
 
 namespace SalesMind.Notifier.Tests;
 

@@ -32,7 +32,7 @@ public sealed class ReconciliationTests(NotifierApp app)
     /// <summary>Hands the delivery's message to the mail server as the dispatcher would, from its signed return path (or, for an attacker, from <paramref name="sender"/>).</summary>
     private async Task<string> HandOverAsync(Guid deliveryId, string recipient, string? sender = null)
     {
-        sender ??= app.Services.GetRequiredService<IOptions<SalesMind.Notifier.Smtp.BounceOptions>>().Value.ReturnPath(deliveryId);
+        sender ??= app.Services.GetRequiredService<IOptions<SalesMind.Notifier.Ledger.BounceOptions>>().Value.ReturnPath(deliveryId);
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress("SalesMind", "no-reply@salesmind.test"));
         message.To.Add(MailboxAddress.Parse(recipient));

@@ -8,10 +8,10 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using SalesMind.Contracts;
-using SalesMind.Notifier.Templates;
 using SalesMind.ServiceDefaults;
 using SalesMind.TestSupport;
 using static SalesMind.Notifier.Tests.NotifierApp;
+using SalesMind.Notifier.Admin;
 
 namespace SalesMind.Notifier.Tests;
 

@@ -1,8 +1,8 @@
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using SalesMind.Notifier.Smtp;
 using SalesMind.TestSupport;
+using SalesMind.Notifier.Sending;
 
 namespace SalesMind.Notifier.Tests;
 

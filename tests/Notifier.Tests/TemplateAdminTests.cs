@@ -5,9 +5,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using SalesMind.Contracts;
-using SalesMind.Notifier.Data;
-using SalesMind.Notifier.Templates;
 using SalesMind.TestSupport;
+using SalesMind.Notifier.Data;
+using SalesMind.Notifier.Rendering;
 
 namespace SalesMind.Notifier.Tests;
 

@@ -1,0 +1,48 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SalesMind.Notifier.Ledger;
+
+/// <summary>Where delivery reports come back, and what a hard bounce does (section <c>Bounces</c>).</summary>
+public sealed class BounceOptions
+{
+    public const string Section = "Bounces";
+
+    /// <summary>
+    /// The domain of every message's return path, <c>bounces+&lt;delivery id&gt;.&lt;signature&gt;@Domain</c>. The
+    /// mail server routes it to <see cref="ListenPort"/>; elsewhere it needs an MX pointing there.
+    /// </summary>
+    [Required, RegularExpression(@"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$",
+        ErrorMessage = "Bounces:Domain must be a domain name, e.g. bounces.example.com.")]
+    public string Domain { get; set; } = "bounces.salesmind.test";
+
+    /// <summary>The port of the SMTP listener that takes delivery reports; 0 turns it off.</summary>
+    [Range(0, 65535)]
+    public int ListenPort { get; set; }
+
+    /// <summary>The address it listens on (the mail server must reach it).</summary>
+    [Required]
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>How long an address that bounced hard (5.x.x) is not sent to.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
+    public TimeSpan SuppressFor { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Follow the mail server's log (Smtp:MailLogPath) for local deliveries and as a second source of bounces.</summary>
+    public bool FollowMailLog { get; set; } = true;
+
+    /// <summary>
+    /// The key return paths are signed with (HMAC-SHA256): a report counts only when it was sent
+    /// to an address signed with it. At least 32 characters; a secret (refused outside
+    /// Development while missing or a placeholder). Changing it makes reports for emails sent
+    /// before the change count as rejected.
+    /// </summary>
+    [Required(ErrorMessage = "Bounces:SigningKey is required (env Bounces__SigningKey): the key delivery return paths are signed with."),
+     MinLength(32, ErrorMessage = "Bounces:SigningKey must be at least 32 characters.")]
+    public string SigningKey { get; set; } = "";
+
+    /// <summary>The return path of a delivery: <c>bounces+&lt;id&gt;.&lt;signature&gt;@Domain</c>.</summary>
+    public string ReturnPath(Guid deliveryId) => SignedReturnPath.For(deliveryId, SigningKey, Domain);
+
+    /// <summary>Whether <paramref name="address"/> is a return path of ours, and the delivery it names when signed.</summary>
+    public ReturnPathCheck Check(string address, out Guid deliveryId) => SignedReturnPath.Check(address, SigningKey, Domain, out deliveryId);
+}

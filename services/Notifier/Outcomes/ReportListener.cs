@@ -1,0 +1,129 @@
+using System.Buffers;
+using System.Net;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using SmtpServer;
+using SmtpServer.Mail;
+using SmtpServer.Net;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+using SalesMind.Notifier.Ledger;
+
+namespace SalesMind.Notifier.Outcomes;
+
+/// <summary>
+/// An SMTP listener for delivery status notifications: the mail server routes the bounce domain
+/// here, and anyone may write to it (the bounce domain's MX is public). A report changes only the
+/// delivery its signed return path names (<see cref="ReportIntake"/>); anything else is recorded
+/// as rejected. A report is answered 250 only after it is applied or recorded, so none is lost:
+/// while the database is unreachable, or the report overtook the dispatcher's record of the
+/// hand-off, the answer is 451 and the mail server tries again later.
+/// </summary>
+public sealed partial class ReportListener(
+    IServiceScopeFactory scopes, IOptions<BounceOptions> options, ILogger<ReportListener> logger) : BackgroundService
+{
+    private const int MaxReportBytes = 1_000_000;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (settings.ListenPort == 0)
+        {
+            LogOff();
+            return;
+        }
+
+        var serverOptions = new SmtpServerOptionsBuilder()
+            .ServerName(settings.Domain)
+            .MaxMessageSize(MaxReportBytes)
+            .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Parse(settings.ListenAddress), settings.ListenPort)))
+            .Build();
+        var services = new SmtpServer.ComponentModel.ServiceProvider();
+        services.Add(new Store(this));
+        services.Add(new OnlyOurDomain(settings));
+        var server = new SmtpServer.SmtpServer(serverOptions, services);
+        LogListening(settings.ListenAddress, settings.ListenPort, settings.Domain);
+        try
+        {
+            await server.StartAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Applies one report (or records it as rejected); the SMTP answer for the whole message.</summary>
+    internal async Task<SmtpResponse> ReceiveAsync(string? sender, string? remoteAddress, IReadOnlyList<string> recipients, Stream content, CancellationToken ct)
+    {
+        MimeMessage message;
+        try
+        {
+            message = await MimeMessage.LoadAsync(content, ct);
+        }
+        catch (FormatException ex)
+        {
+            LogUnreadable(ex.Message);
+            return SmtpResponse.Ok;
+        }
+
+        if (DsnParser.Parse(message) is not { } report)
+        {
+            // Not a delivery report (an auto-reply, a complaint): nothing to learn from it here.
+            LogNotAReport(message.Subject);
+            return SmtpResponse.Ok;
+        }
+
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var intake = scope.ServiceProvider.GetRequiredService<ReportIntake>();
+            // The same answer whether the report was applied or rejected: an outsider learns
+            // nothing about which deliveries exist. Only a validly signed one can get the 451.
+            return await intake.ReceiveAsync(new ReceivedReport(sender, remoteAddress, recipients, report), ct) == IntakeOutcome.TooEarly
+                ? new SmtpResponse(SmtpReplyCode.Aborted, "4.3.0 delivery not settled yet, try again later")
+                : SmtpResponse.Ok;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFailed(ex);
+            return new SmtpResponse(SmtpReplyCode.Aborted, "4.3.0 report not recorded, try again later");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery reports are not received here (Bounces:ListenPort is 0)")]
+    private partial void LogOff();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listening for delivery reports on {Address}:{Port} for {Domain}")]
+    private partial void LogListening(string address, int port, string domain);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An unreadable message came to the report listener: {Reason}")]
+    private partial void LogUnreadable(string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A message that is not a delivery report came to the report listener ({Subject}); ignored")]
+    private partial void LogNotAReport(string? subject);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recording a delivery report failed; the mail server will send it again")]
+    private partial void LogFailed(Exception ex);
+
+    private sealed class Store(ReportListener listener) : MessageStore
+    {
+        public override async Task<SmtpResponse> SaveAsync(
+            ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        {
+            await using var stream = new MemoryStream(buffer.ToArray());
+            var sender = string.IsNullOrEmpty(transaction.From?.User) ? null : transaction.From.AsAddress();
+            var remote = context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var endpoint) ? endpoint?.ToString() : null;
+            return await listener.ReceiveAsync(sender, remote, transaction.To.Select(m => m.AsAddress()).ToList(), stream, cancellationToken);
+        }
+    }
+
+    /// <summary>Only mail for the bounce domain is taken; this listener relays nothing.</summary>
+    private sealed class OnlyOurDomain(BounceOptions settings) : IMailboxFilter
+    {
+        public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) =>
+            Task.FromResult(size <= MaxReportBytes);
+
+        public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken) =>
+            Task.FromResult(string.Equals(to.Host, settings.Domain, StringComparison.OrdinalIgnoreCase));
+    }
+}

@@ -1,0 +1,60 @@
+using SalesMind.Notifier.Ledger;
+
+namespace SalesMind.Notifier.Outcomes;
+
+/// <summary>What the ledger knows of the delivery a signed return path names.</summary>
+public sealed record DeliveryFacts(Guid Id, string? QueueId, string Recipient, DeliveryStatus Status);
+
+/// <summary>
+/// Whether a report agrees with the delivery its signed return path names. The return path is
+/// the proof; what the report says inside must not point anywhere else, or it is rejected whole.
+/// </summary>
+/// <remarks>
+/// Missing fields are tolerated only where a real reporter omits them: Original-Envelope-Id
+/// (a remote server that was not given our ENVID cannot echo it) and X-Postfix-Queue-ID (only
+/// Postfix writes it). Final-Recipient is required by RFC 3464 and Postfix always writes it; it
+/// (or Original-Recipient, for a remote server that rewrote the address) must be the delivery's
+/// address. A queue id that is present must be ours: a further hop's Postfix that reports with
+/// its own queue id is rejected too (visible to operators), the price of one strict rule.
+/// </remarks>
+public static class ReportRules
+{
+    public static (ReportRejection Reason, string Detail)? Disagreement(DeliveryFacts delivery, DsnReport report)
+    {
+        if (report.Problem is { } problem)
+        {
+            return (ReportRejection.Malformed, problem);
+        }
+
+        if (report.EnvelopeId is { Length: > 0 } envelopeId && !(Guid.TryParse(envelopeId, out var named) && named == delivery.Id))
+        {
+            return (ReportRejection.EnvelopeIdMismatch, $"Original-Envelope-Id {Clip(envelopeId)} is not delivery {delivery.Id}");
+        }
+
+        if (report.QueueId is { Length: > 0 } queueId && !string.Equals(queueId, delivery.QueueId, StringComparison.Ordinal))
+        {
+            return (ReportRejection.QueueIdMismatch, $"X-Postfix-Queue-ID {Clip(queueId)} is not the delivery's queue id");
+        }
+
+        foreach (var entry in report.Entries)
+        {
+            if (entry.FinalRecipient is null)
+            {
+                return (ReportRejection.RecipientMismatch, "a recipient group has no Final-Recipient");
+            }
+
+            if (!SameAddress(entry.FinalRecipient, delivery.Recipient) && !SameAddress(entry.OriginalRecipient, delivery.Recipient))
+            {
+                return (ReportRejection.RecipientMismatch, $"Final-Recipient {Clip(entry.FinalRecipient)} is not the delivery's recipient");
+            }
+        }
+
+        return null;
+    }
+
+    private static bool SameAddress(string? reported, string recipient) =>
+        reported is not null && string.Equals(reported.Trim(), recipient.Trim(), StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Claimed values are an outsider's text: kept short wherever they are shown.</summary>
+    internal static string Clip(string value, int max = 100) => value.Length > max ? value[..max] + "…" : value;
+}

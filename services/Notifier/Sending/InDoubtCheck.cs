@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+using SalesMind.Notifier.Ledger;
+using SalesMind.Notifier.Outcomes;
+using SalesMind.Notifier.Rendering;
+
+namespace SalesMind.Notifier.Sending;
+
+/// <summary>
+/// A delivery left in <c>sending</c> past its lock belonged to a dispatcher that died during
+/// the hand-over: the mail server may or may not have accepted it. Ask the mail server's log
+/// first; resend only what it never accepted.
+/// </summary>
+public sealed partial class InDoubtCheck(
+    DeliveryClaims claims,
+    PostfixMailLog mailLog,
+    AttemptRecorder recorder,
+    IOptions<MailOptions> mail,
+    IOptions<BounceOptions> bounces,
+    TimeProvider time,
+    ILogger<InDoubtCheck> logger)
+{
+    /// <summary>Settles up to <paramref name="count"/> in-doubt deliveries: sent (found in the log) or back in line.</summary>
+    public async Task SettleAsync(int count, CancellationToken ct)
+    {
+        var inDoubt = await claims.ClaimInDoubtAsync(count, ct);
+        if (inDoubt.Count == 0)
+        {
+            return;
+        }
+
+        var domain = mail.Value.MessageIdDomain;
+        Dictionary<string, string> accepted;
+        var checkedLog = mailLog.IsConfigured;
+        try
+        {
+            accepted = await mailLog.FindAcceptedAsync(
+                inDoubt.ToDictionary(d => d.MessageIdHeader(domain), d => bounces.Value.ReturnPath(d.Id), StringComparer.Ordinal), ct);
+        }
+        catch (IOException ex)
+        {
+            // Better twice than never: an unreadable log must not strand these deliveries.
+            LogMailLogUnreadable(ex);
+            accepted = [];
+            checkedLog = false;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            LogMailLogUnreadable(ex);
+            accepted = [];
+            checkedLog = false;
+        }
+
+        foreach (var delivery in inDoubt)
+        {
+            var now = time.GetUtcNow();
+            if (accepted.TryGetValue(delivery.MessageIdHeader(domain), out var queueId))
+            {
+                await recorder.RecordAsync(delivery, DeliveryAttempts.For(delivery, now, 0, AttemptOutcome.Sent, 250,
+                    $"accepted before the Notifier stopped (found in the mail log as {queueId})"), queueId);
+                continue;
+            }
+
+            if (!checkedLog)
+            {
+                LogResendingUnchecked(delivery.Id);
+            }
+
+            await recorder.RecordAsync(delivery, DeliveryAttempts.For(delivery, now, 0, AttemptOutcome.Interrupted, null,
+                checkedLog ? "the Notifier stopped during this attempt; the mail server never accepted the message" : "the Notifier stopped during this attempt; no mail log to check, sending again"), null);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The mail log (Smtp:MailLogPath) cannot be read; in-doubt deliveries are sent again unchecked")]
+    private partial void LogMailLogUnreadable(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} was in doubt and the mail log (Smtp:MailLogPath) could not be checked: sending it again, possibly twice")]
+    private partial void LogResendingUnchecked(Guid deliveryId);
+}
