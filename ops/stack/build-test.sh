@@ -106,3 +106,11 @@ cmd_test() {
     return 1
   fi
 }
+
+# ./stack unit: the tests that need no service (pure rules, parsers, the template language, the
+# namespace layering), for a developer's inner loop. Nothing is installed or started.
+cmd_unit() {
+  require_dotnet
+  say "dotnet test tests/Unit.slnf${*:+ $*} (no services needed)"
+  dotnet test "$ROOT/tests/Unit.slnf" -c Release "$@" </dev/null
+}

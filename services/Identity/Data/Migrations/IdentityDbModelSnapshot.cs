@@ -365,7 +365,7 @@ namespace SalesMind.Identity.Data.Migrations
                     b.ToTable("mail_receipts", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Identity.Sessions.KnownDevice", b =>
+            modelBuilder.Entity("SalesMind.Identity.Accounts.KnownDevice", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -405,7 +405,7 @@ namespace SalesMind.Identity.Data.Migrations
                     b.ToTable("known_devices", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Identity.Sessions.LoginFailure", b =>
+            modelBuilder.Entity("SalesMind.Identity.Accounts.LoginFailure", b =>
                 {
                     b.Property<string>("Key")
                         .HasMaxLength(300)
@@ -568,7 +568,7 @@ namespace SalesMind.Identity.Data.Migrations
                         .HasConstraintName("fk_user_profiles_users_user_id");
                 });
 
-            modelBuilder.Entity("SalesMind.Identity.Sessions.KnownDevice", b =>
+            modelBuilder.Entity("SalesMind.Identity.Accounts.KnownDevice", b =>
                 {
                     b.HasOne("SalesMind.Identity.Accounts.User", null)
                         .WithMany()

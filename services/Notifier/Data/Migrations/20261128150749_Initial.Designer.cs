@@ -25,7 +25,7 @@ namespace SalesMind.Notifier.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("SalesMind.Notifier.AdminAccess.AdminTokenRevocation", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Admin.AdminTokenRevocation", b =>
                 {
                     b.Property<Guid>("UserId")
                         .ValueGeneratedOnAdd()
@@ -46,7 +46,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("admin_token_revocations", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Audit.AuditEntry", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Admin.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -97,7 +97,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("audit_entries", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Deliveries.Delivery", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Ledger.Delivery", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -256,7 +256,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("deliveries", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Deliveries.DeliveryAttempt", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Ledger.DeliveryAttempt", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -304,7 +304,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("delivery_attempts", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Deliveries.DeliveryReport", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Ledger.DeliveryReport", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -357,7 +357,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("delivery_reports", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Deliveries.Suppression", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Ledger.Suppression", b =>
                 {
                     b.Property<string>("Address")
                         .HasMaxLength(254)
@@ -397,7 +397,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("suppressions", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Reports.RejectedReport", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Outcomes.RejectedReport", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -480,7 +480,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("rejected_reports", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Senders.Sender", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Rendering.Sender", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -531,7 +531,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("senders", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Templates.EmailTemplate", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Rendering.EmailTemplate", b =>
                 {
                     b.Property<string>("Key")
                         .HasMaxLength(64)
@@ -573,7 +573,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("templates", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Templates.TemplateVersion", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Rendering.TemplateVersion", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -741,9 +741,9 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("outbox_message", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Deliveries.DeliveryAttempt", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Ledger.DeliveryAttempt", b =>
                 {
-                    b.HasOne("SalesMind.Notifier.Deliveries.Delivery", null)
+                    b.HasOne("SalesMind.Notifier.Ledger.Delivery", null)
                         .WithMany("AttemptLog")
                         .HasForeignKey("DeliveryId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -751,9 +751,9 @@ namespace SalesMind.Notifier.Data.Migrations
                         .HasConstraintName("fk_delivery_attempts_deliveries_delivery_id");
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Deliveries.DeliveryReport", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Ledger.DeliveryReport", b =>
                 {
-                    b.HasOne("SalesMind.Notifier.Deliveries.Delivery", null)
+                    b.HasOne("SalesMind.Notifier.Ledger.Delivery", null)
                         .WithMany("Reports")
                         .HasForeignKey("DeliveryId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -761,18 +761,18 @@ namespace SalesMind.Notifier.Data.Migrations
                         .HasConstraintName("fk_delivery_reports_deliveries_delivery_id");
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Templates.EmailTemplate", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Rendering.EmailTemplate", b =>
                 {
-                    b.HasOne("SalesMind.Notifier.Senders.Sender", null)
+                    b.HasOne("SalesMind.Notifier.Rendering.Sender", null)
                         .WithMany()
                         .HasForeignKey("SenderId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_templates_senders_sender_id");
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Templates.TemplateVersion", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Rendering.TemplateVersion", b =>
                 {
-                    b.HasOne("SalesMind.Notifier.Templates.EmailTemplate", null)
+                    b.HasOne("SalesMind.Notifier.Rendering.EmailTemplate", null)
                         .WithMany()
                         .HasForeignKey("TemplateKey")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -780,7 +780,7 @@ namespace SalesMind.Notifier.Data.Migrations
                         .HasConstraintName("fk_template_versions_templates_template_key");
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Deliveries.Delivery", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Ledger.Delivery", b =>
                 {
                     b.Navigation("AttemptLog");
 

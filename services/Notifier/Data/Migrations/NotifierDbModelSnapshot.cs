@@ -22,7 +22,7 @@ namespace SalesMind.Notifier.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("SalesMind.Notifier.AdminAccess.AdminTokenRevocation", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Admin.AdminTokenRevocation", b =>
                 {
                     b.Property<Guid>("UserId")
                         .ValueGeneratedOnAdd()
@@ -43,7 +43,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("admin_token_revocations", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Audit.AuditEntry", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Admin.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -94,7 +94,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("audit_entries", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Deliveries.Delivery", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Ledger.Delivery", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -253,7 +253,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("deliveries", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Deliveries.DeliveryAttempt", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Ledger.DeliveryAttempt", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -301,7 +301,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("delivery_attempts", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Deliveries.DeliveryReport", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Ledger.DeliveryReport", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -354,7 +354,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("delivery_reports", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Deliveries.Suppression", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Ledger.Suppression", b =>
                 {
                     b.Property<string>("Address")
                         .HasMaxLength(254)
@@ -394,7 +394,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("suppressions", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Reports.RejectedReport", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Outcomes.RejectedReport", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -477,7 +477,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("rejected_reports", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Senders.Sender", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Rendering.Sender", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -528,7 +528,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("senders", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Templates.EmailTemplate", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Rendering.EmailTemplate", b =>
                 {
                     b.Property<string>("Key")
                         .HasMaxLength(64)
@@ -570,7 +570,7 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("templates", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Templates.TemplateVersion", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Rendering.TemplateVersion", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -738,9 +738,9 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("outbox_message", (string)null);
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Deliveries.DeliveryAttempt", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Ledger.DeliveryAttempt", b =>
                 {
-                    b.HasOne("SalesMind.Notifier.Deliveries.Delivery", null)
+                    b.HasOne("SalesMind.Notifier.Ledger.Delivery", null)
                         .WithMany("AttemptLog")
                         .HasForeignKey("DeliveryId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -748,9 +748,9 @@ namespace SalesMind.Notifier.Data.Migrations
                         .HasConstraintName("fk_delivery_attempts_deliveries_delivery_id");
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Deliveries.DeliveryReport", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Ledger.DeliveryReport", b =>
                 {
-                    b.HasOne("SalesMind.Notifier.Deliveries.Delivery", null)
+                    b.HasOne("SalesMind.Notifier.Ledger.Delivery", null)
                         .WithMany("Reports")
                         .HasForeignKey("DeliveryId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -758,18 +758,18 @@ namespace SalesMind.Notifier.Data.Migrations
                         .HasConstraintName("fk_delivery_reports_deliveries_delivery_id");
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Templates.EmailTemplate", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Rendering.EmailTemplate", b =>
                 {
-                    b.HasOne("SalesMind.Notifier.Senders.Sender", null)
+                    b.HasOne("SalesMind.Notifier.Rendering.Sender", null)
                         .WithMany()
                         .HasForeignKey("SenderId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_templates_senders_sender_id");
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Templates.TemplateVersion", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Rendering.TemplateVersion", b =>
                 {
-                    b.HasOne("SalesMind.Notifier.Templates.EmailTemplate", null)
+                    b.HasOne("SalesMind.Notifier.Rendering.EmailTemplate", null)
                         .WithMany()
                         .HasForeignKey("TemplateKey")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -777,7 +777,7 @@ namespace SalesMind.Notifier.Data.Migrations
                         .HasConstraintName("fk_template_versions_templates_template_key");
                 });
 
-            modelBuilder.Entity("SalesMind.Notifier.Deliveries.Delivery", b =>
+            modelBuilder.Entity("SalesMind.Notifier.Ledger.Delivery", b =>
                 {
                     b.Navigation("AttemptLog");
 
