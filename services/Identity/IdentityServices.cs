@@ -41,6 +41,7 @@ public static class IdentityServices
 
         services.AddDbContext<IdentityDb>((sp, options) => options
             .UseNpgsql(connectionString)
+            .ThrowOnQueryWarningsIn(sp.GetRequiredService<IHostEnvironment>())
             .AddInterceptors(sp.GetRequiredService<OutboxSaveChangesInterceptor>()));
         services.AddOutbox(connectionString, typeof(UserRegistered).Assembly);
         services.AddSalesMindBus(bus =>

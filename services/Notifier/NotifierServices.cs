@@ -61,6 +61,7 @@ public static class NotifierServices
 
         services.AddDbContext<NotifierDb>((sp, options) => options
             .UseNpgsql(connectionString)
+            .ThrowOnQueryWarningsIn(sp.GetRequiredService<IHostEnvironment>())
             .AddInterceptors(sp.GetRequiredService<OutboxSaveChangesInterceptor>()));
         services.AddOutbox(connectionString, typeof(UserRegistered).Assembly);
         services.AddSalesMindBus(bus =>

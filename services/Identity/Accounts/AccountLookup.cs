@@ -48,5 +48,5 @@ public static class AccountLookup
     /// so neither is chosen (a login then fails like any unknown name, never with a 500).
     /// </summary>
     public static async Task<User?> FindByIdentifierAsync(this IQueryable<User> users, string identifier, CancellationToken ct) =>
-        await users.Matching(identifier).Take(2).ToListAsync(ct) is [var user] ? user : null;
+        await users.Matching(identifier).OrderBy(u => u.Id).Take(2).ToListAsync(ct) is [var user] ? user : null;
 }
