@@ -114,6 +114,108 @@ public sealed class DashboardPageTests(Browser browser) : IClassFixture<Browser>
     }
 
     [Fact]
+    public async Task The_page_alarms_only_with_cause_names_the_latency_window_and_counts_suppressed_addresses()
+    {
+        var (page, errors) = await SignedInAdmin.OpenAsync(browser, "/dashboard.html");
+        // The answer is the server's shape with chosen numbers: a state no running stack can be put in on demand.
+        var asked = new List<string>();
+        await page.RouteAsync("**/notifier/api/admin/dashboard*", async route =>
+        {
+            asked.Add(route.Request.Url);
+            var response = await route.FetchAsync();
+            var answer = System.Text.Json.Nodes.JsonNode.Parse(await response.TextAsync())!.AsObject();
+            var excluded = route.Request.Url.Contains("exclude_test_sends=true", StringComparison.Ordinal);
+            answer["queues"] = System.Text.Json.Nodes.JsonNode.Parse("""
+                [{"name":"salesmind.dead-letters","messages":0,"consumers":0,"is_error_queue":false,"is_dead_letter_queue":true,"expects_consumer":false},
+                 {"name":"user-registered","messages":0,"consumers":0,"is_error_queue":false,"is_dead_letter_queue":false,"expects_consumer":true},
+                 {"name":"user-registered_error","messages":0,"consumers":0,"is_error_queue":true,"is_dead_letter_queue":false,"expects_consumer":false},
+                 {"name":"user-registered_skipped","messages":0,"consumers":0,"is_error_queue":false,"is_dead_letter_queue":false,"expects_consumer":false},
+                 {"name":"welcome-held","messages":4,"consumers":1,"is_error_queue":false,"is_dead_letter_queue":false,"expects_consumer":true}]
+                """);
+            if (asked.Count > 3)
+            {
+                answer["queues"]![0]!["messages"] = 2;
+            }
+
+            answer["latency_window"] = new System.Text.Json.Nodes.JsonObject { ["minutes"] = 60, ["excludes_test_sends"] = excluded };
+            answer["suppressed"] = new System.Text.Json.Nodes.JsonObject { ["addresses"] = 3, ["deliveries_last_hour"] = 5 };
+            await route.FulfillAsync(new() { Response = response, Body = answer.ToJsonString() });
+        });
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#tiles [data-status='delivered']")).ToBeVisibleAsync();
+
+        // Only a queue meant to have a consumer is flagged for lacking one; an empty dead-letter queue is normal.
+        await Assertions.Expect(page.Locator("#queues tr[data-queue='user-registered']")).ToHaveClassAsync(new Regex(@"\bis-warn\b"));
+        await Assertions.Expect(page.Locator("#queues tr[data-queue='user-registered'] .queue-state")).ToHaveTextAsync("No consumer");
+        foreach (var quiet in new[] { "salesmind.dead-letters", "user-registered_error", "user-registered_skipped", "welcome-held" })
+        {
+            await Assertions.Expect(page.Locator($"#queues tr[data-queue='{quiet}'] .queue-state")).ToHaveTextAsync("OK");
+        }
+
+        // Dead letters arrive: now an operator has something to act on.
+        var deadLetters = page.Locator("#queues tr[data-queue='salesmind.dead-letters']");
+        await Assertions.Expect(deadLetters).ToHaveClassAsync(new Regex(@"\bis-warn\b"), new() { Timeout = (float)(3 * LiveWithin).TotalMilliseconds });
+        await Assertions.Expect(deadLetters.Locator(".queue-state")).ToHaveTextAsync("Holds messages the broker gave up on");
+
+        // The Suppressed tile counts addresses, as the list does; held-back emails are a labelled line of their own.
+        var suppressed = page.Locator("#tiles [data-status='suppressed']");
+        await Assertions.Expect(suppressed.Locator(".tile-hour")).ToHaveAttributeAsync("data-value", "3");
+        await Assertions.Expect(suppressed.Locator(".tile-unit")).ToHaveTextAsync("addresses suppressed now");
+        await Assertions.Expect(suppressed.Locator(".tile-held")).ToHaveTextAsync("5 emails held back in the last hour");
+
+        // The latency cards say their window; the choice to leave test sends out is asked for and kept.
+        var window = page.Locator("#latency-accepted [data-field='window']");
+        await Assertions.Expect(window).ToHaveTextAsync("Emails that got there in the last hour (test sends included)");
+        await page.CheckAsync("#latency-exclude-tests");
+        await Assertions.Expect(window).ToHaveTextAsync("Emails that got there in the last hour (test sends left out)");
+        Assert.Contains(asked, url => url.Contains("exclude_test_sends=true", StringComparison.Ordinal));
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#latency-exclude-tests")).ToBeCheckedAsync();
+        await Assertions.Expect(page.Locator("#latency-delivered [data-field='window']")).ToHaveTextAsync("Emails that got there in the last hour (test sends left out)");
+
+        // In Japanese too.
+        await page.ClickAsync("#lang-toggle");
+        await Assertions.Expect(window).ToHaveTextAsync("過去1時間に達した配信 (テスト送信を除く)");
+        await Assertions.Expect(page.Locator("label[for='latency-exclude-tests']")).ToHaveTextAsync("管理者のテスト送信を除く");
+        await Assertions.Expect(suppressed.Locator(".tile-unit")).ToHaveTextAsync("アドレス（いま停止中）");
+        await Assertions.Expect(suppressed.Locator(".tile-held")).ToHaveTextAsync("止めた配信: 過去1時間 5 件");
+        await page.ClickAsync("#lang-toggle");
+
+        // Leave the choice as other tests expect it.
+        await page.UncheckAsync("#latency-exclude-tests");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task The_search_finds_deliveries_by_domain_and_by_prefix_and_says_how()
+    {
+        var notifier = await NotifierAdmin.CreateAsync();
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var first = await notifier.TestSendAsync($"search-{tag}-a@discard.test");
+        var second = await notifier.TestSendAsync($"search-{tag}-b@discard.test");
+        var (page, errors) = await DashboardPageAsync();
+
+        await Assertions.Expect(page.Locator("#search-recipient-hint")).ToContainTextAsync("hanako*");
+        await Assertions.Expect(page.Locator("#search-recipient-hint")).ToContainTextAsync("@example.com");
+
+        await page.FillAsync("#search-recipient", $"SEARCH-{tag}*");
+        await page.ClickAsync("#search-submit");
+        await Assertions.Expect(page.Locator("#results tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator($"#results tbody tr[data-id='{second}']")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator($"#results tbody tr[data-id='{first}']")).ToBeVisibleAsync();
+
+        await page.FillAsync("#search-recipient", "@discard.test");
+        await page.ClickAsync("#search-submit");
+        await Assertions.Expect(page.Locator($"#results tbody tr[data-id='{second}']")).ToBeVisibleAsync();
+
+        // A malformed search is answered with what to write instead.
+        await page.FillAsync("#search-recipient", "sea*rch");
+        await page.ClickAsync("#search-submit");
+        await Assertions.Expect(page.Locator("#search-status-line")).ToContainTextAsync("* only at its end");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task A_signed_out_visitor_is_offered_the_login_that_comes_back_to_the_dashboard()
     {
         var context = await browser.Instance.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US" });

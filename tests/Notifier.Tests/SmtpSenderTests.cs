@@ -7,7 +7,7 @@ using SalesMind.Notifier.Sending;
 namespace SalesMind.Notifier.Tests;
 
 /// <summary>The SMTP wrapper against the stack's real Postfix and its outcome domains.</summary>
-public sealed class SmtpSenderTests : IAsyncLifetime
+public sealed partial class SmtpSenderTests : IAsyncLifetime
 {
     private readonly MailKitSmtpSender _sender = new(Options.Create(new SmtpOptions { Host = Stack.SmtpHost, Port = Stack.SmtpPort }));
 
@@ -41,12 +41,62 @@ public sealed class SmtpSenderTests : IAsyncLifetime
     [Fact]
     public async Task Pooled_connections_carry_many_messages()
     {
-        var recipients = Enumerable.Range(0, 20).Select(_ => Stack.NewMailbox("pool")).ToList();
+        const int poolSize = 4;
+        const int messages = 20;
+        await using var sender = new MailKitSmtpSender(Options.Create(new SmtpOptions { Host = Stack.SmtpHost, Port = Stack.SmtpPort, MaxConnections = poolSize }));
+        var logStart = new FileInfo(Stack.PostfixLog).Length;
+        var recipients = Enumerable.Range(0, messages).Select(_ => Stack.NewMailbox("pool")).ToList();
 
-        var results = await Task.WhenAll(recipients.Select(r => _sender.SendAsync(Message(r), null, CancellationToken.None)));
+        var results = await Task.WhenAll(recipients.Select(r => sender.SendAsync(Message(r), null, CancellationToken.None)));
 
-        Assert.Equal(20, results.Select(r => r.QueueId).Distinct().Count());
+        var queueIds = results.Select(r => r.QueueId!).ToHashSet();
+        Assert.Equal(messages, queueIds.Count);
+        // Postfix names the session each message came in on; the sender's are at most its pool.
+        Dictionary<string, string> sessions = [];
+        await Eventually.HoldsAsync(() =>
+        {
+            sessions = PostfixSessions(logStart, queueIds);
+            return Task.FromResult(sessions.Count == messages);
+        }, TimeSpan.FromSeconds(10), "Postfix logs every message's session");
+        Assert.InRange(sessions.Values.Distinct().Count(), 1, poolSize);
     }
+
+    /// <summary>
+    /// The SMTP session each of <paramref name="queueIds"/> arrived on, from the Postfix log after
+    /// <paramref name="offset"/>: an smtpd process serves one session at a time, from its
+    /// "connect from" line on, so a session is the process id and how many connects it had logged.
+    /// </summary>
+    private static Dictionary<string, string> PostfixSessions(long offset, IReadOnlySet<string> queueIds)
+    {
+        using var stream = new FileStream(Stack.PostfixLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        stream.Seek(offset, SeekOrigin.Begin);
+        using var reader = new StreamReader(stream);
+        var connects = new Dictionary<string, int>();
+        var sessions = new Dictionary<string, string>();
+        for (var line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            var match = SmtpdLine().Match(line);
+            if (!match.Success)
+            {
+                continue;
+            }
+
+            var process = match.Groups["pid"].Value;
+            if (match.Groups["rest"].Value.StartsWith("connect from ", StringComparison.Ordinal))
+            {
+                connects[process] = connects.GetValueOrDefault(process) + 1;
+            }
+            else if (match.Groups["queue"].Success && queueIds.Contains(match.Groups["queue"].Value))
+            {
+                sessions[match.Groups["queue"].Value] = $"{process}#{connects.GetValueOrDefault(process)}";
+            }
+        }
+
+        return sessions;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"postfix/smtpd\[(?<pid>\d+)\]: (?:(?<queue>[A-Za-z0-9]+): client=)?(?<rest>.*)$")]
+    private static partial System.Text.RegularExpressions.Regex SmtpdLine();
 
     [Fact]
     public async Task A_hard_bounce_at_submission_is_permanent()

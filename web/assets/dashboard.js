@@ -18,10 +18,12 @@ const IDENTITY = '/api/admin';
 const LOGIN_PAGE = `/login.html?next=${encodeURIComponent('/dashboard.html')}`;
 
 const REFRESH_MS = 3000;
-// The dashboard answer carries the suppression count; the list itself is fetched when the count
+// The dashboard answer carries the count of suppressed addresses; the list itself is fetched when the count
 // changes, and every tenth refresh in case one came and one went between two refreshes.
 const SUPPRESSIONS_EVERY = 10;
 const PAGE_SIZE = 25;
+// Whether the latencies leave admin test sends out: the operator's choice, kept across visits.
+const EXCLUDE_TESTS_KEY = 'salesmind.dashboard.excludeTestSends';
 
 /** Every status, in the order of the tiles, the legend and the bars' stacks (bottom up). */
 const STATUSES = ['delivered', 'sent', 'sending', 'queued', 'deferred', 'bounced', 'failed', 'abandoned', 'suppressed'];
@@ -283,7 +285,7 @@ async function refresh() {
 
 async function loadLive() {
   const [board, outbox] = await Promise.all([
-    api('GET', `${NOTIFIER}/dashboard`),
+    api('GET', `${NOTIFIER}/dashboard${excludeTestSends() ? '?exclude_test_sends=true' : ''}`),
     api('GET', `${IDENTITY}/outbox/`),
   ]);
   if (accessLost) return;
@@ -294,7 +296,7 @@ async function loadLive() {
   dashboard = board.data;
   identityOutbox = !outbox.failed && outbox.response.ok && outbox.data ? { ok: true, value: outbox.data } : { ok: false };
   refreshCount += 1;
-  if (suppressions === null || suppressions.length !== Number(dashboard.suppressed) || refreshCount % SUPPRESSIONS_EVERY === 0) {
+  if (suppressions === null || suppressions.length !== suppressedAddresses() || refreshCount % SUPPRESSIONS_EVERY === 0) {
     await loadSuppressions();
   }
   setRefreshFailed(false);
@@ -374,9 +376,33 @@ function statusCounts() {
   return counts;
 }
 
+/** The addresses suppressed now: what the suppressed tile and the suppression list both count. */
+function suppressedAddresses() {
+  return Number(dashboard?.suppressed?.addresses) || 0;
+}
+
+/**
+ * The suppressed tile counts addresses, as the list below does, not deliveries: the deliveries
+ * held back because of a suppression are a second, labelled line.
+ */
+function suppressedTile(item, { hour, day }) {
+  const addresses = suppressedAddresses();
+  const count = el('p', 'tile-count');
+  const number = el('span', 'tile-hour tile-addresses', formatNumber(addresses));
+  number.dataset.value = String(addresses);
+  count.append(number);
+  const more = el('p', 'tile-more');
+  const held = el('span', 'tile-held', t('dash.tiles.heldBack', { n: formatNumber(hour) }));
+  held.dataset.value = String(hour);
+  const dayPart = el('span', 'tile-day', t('dash.tiles.heldBackDay', { n: formatNumber(day) }));
+  dayPart.dataset.value = String(day);
+  more.append(held, dayPart);
+  item.append(count, el('p', 'tile-unit', t('dash.tiles.suppressedNow')), more);
+}
+
 function renderTiles() {
   const counts = statusCounts();
-  if (!changed('tiles', [lang(), counts])) return;
+  if (!changed('tiles', [lang(), counts, suppressedAddresses()])) return;
   const known = [...STATUSES, ...Object.keys(counts).filter((s) => !STATUSES.includes(s))];
   $('tiles').replaceChildren(...known.map((status) => {
     const { hour, day } = counts[status];
@@ -388,6 +414,11 @@ function renderTiles() {
 
     const name = el('p', 'tile-name');
     name.append(el('span', 'swatch', ''), statusName(status));
+    if (status === 'suppressed') {
+      item.append(name);
+      suppressedTile(item, counts[status]);
+      return item;
+    }
 
     const count = el('p', 'tile-count');
     const number = el('span', 'tile-hour', formatNumber(hour));
@@ -610,8 +641,36 @@ function fillStats(list, rows) {
   }));
 }
 
+function excludeTestSends() {
+  try {
+    return localStorage.getItem(EXCLUDE_TESTS_KEY) === 'true';
+  } catch {
+    return false;
+  }
+}
+
+$('latency-exclude-tests').checked = excludeTestSends();
+$('latency-exclude-tests').addEventListener('change', (event) => {
+  try {
+    localStorage.setItem(EXCLUDE_TESTS_KEY, String(event.target.checked));
+  } catch {
+    // Storage refused (private mode): the choice holds until the page is left.
+  }
+  refresh();
+});
+
+/** Which deliveries the latencies are over, as the server says it counted them. */
+function latencyWindowText() {
+  const span = dashboard?.latency_window;
+  if (!span) return '';
+  const tests = t(span.excludes_test_sends ? 'dash.latency.withoutTests' : 'dash.latency.withTests');
+  return `${t('dash.latency.window', { minutes: Number(span.minutes) })} (${tests})`;
+}
+
 function renderLatency() {
+  const windowText = latencyWindowText();
   for (const kind of ['accepted', 'delivered']) {
+    $(`latency-${kind}-window`).textContent = windowText;
     const latency = dashboard?.[kind] ?? {};
     if (!changed(`latency-${kind}`, [lang(), latency])) continue;
     fillStats($(`latency-${kind}`).querySelector('dl'), [
@@ -680,9 +739,13 @@ function renderQueues() {
     const name = el('td', 'queue-name');
     name.append(el('code', '', queue.name));
     if (queue.is_error_queue) name.append(' ', el('span', 'badge', t('dash.queues.errorQueue')));
+    if (queue.is_dead_letter_queue) name.append(' ', el('span', 'badge', t('dash.queues.deadLetterQueue')));
+    // The server says which queues a service reads; a parking queue without a consumer is normal.
+    const expectsConsumer = queue.expects_consumer ?? !queue.is_error_queue;
     let state = { key: 'dash.queues.ok', kind: 'ok' };
     if (queue.is_error_queue && queue.messages > 0) state = { key: 'dash.queues.errorWaiting', kind: 'alert' };
-    else if (!queue.is_error_queue && queue.consumers === 0) state = { key: 'dash.queues.noConsumer', kind: 'warn' };
+    else if (queue.is_dead_letter_queue && queue.messages > 0) state = { key: 'dash.queues.deadLettersWaiting', kind: 'warn' };
+    else if (expectsConsumer && queue.consumers === 0) state = { key: 'dash.queues.noConsumer', kind: 'warn' };
     if (state.kind === 'alert') row.classList.add('is-alert');
     if (state.kind === 'warn') row.classList.add('is-warn');
     row.append(

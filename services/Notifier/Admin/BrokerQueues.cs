@@ -9,8 +9,23 @@ namespace SalesMind.Notifier.Admin;
 /// <summary>One queue of this service's virtual host, as RabbitMQ's management API reports it.</summary>
 public sealed record BrokerQueue(string Name, long Messages, long Consumers)
 {
+    /// <summary>
+    /// Where the broker moves a message after 20 deliveries (rabbitmq/definitions.json). Nothing
+    /// consumes it: an operator reads it, so it matters only when it holds messages.
+    /// </summary>
+    public const string DeadLetterQueue = "salesmind.dead-letters";
+
     /// <summary>Where MassTransit moves messages whose consumer failed after its retries.</summary>
     public bool IsErrorQueue => Name.EndsWith("_error", StringComparison.Ordinal);
+
+    /// <summary>The broker's own dead-letter queue.</summary>
+    public bool IsDeadLetterQueue => Name == DeadLetterQueue;
+
+    /// <summary>
+    /// Whether a queue without a consumer is a fault. Error, skipped and dead-letter queues are
+    /// parking places that no service reads by design; every other queue is a consumer's.
+    /// </summary>
+    public bool ExpectsConsumer => !IsErrorQueue && !IsDeadLetterQueue && !Name.EndsWith("_skipped", StringComparison.Ordinal);
 }
 
 /// <summary>Reads the queues of this service's virtual host from RabbitMQ's management API.</summary>

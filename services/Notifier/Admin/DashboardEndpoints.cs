@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using SalesMind.Notifier.Data;
 using SalesMind.Notifier.Ledger;
@@ -20,6 +21,18 @@ public static class DashboardEndpoints
     /// <summary>Milliseconds from the event to a milestone, over the deliveries that reached it in the last hour.</summary>
     public sealed record Latency(long Count, double? P50, double? P90, double? P99, double? Max);
 
+    /// <summary>Which deliveries the latencies are over: those that reached the milestone in the last <c>Minutes</c>, with or without admin test sends.</summary>
+    public sealed record LatencyWindow(int Minutes, bool ExcludesTestSends);
+
+    /// <summary>
+    /// Suppression in two numbers that are never added up: the addresses suppressed now (what the
+    /// suppression list shows) and the deliveries held back because of one, created in the last hour.
+    /// </summary>
+    public sealed record Suppressions(long Addresses, long DeliveriesLastHour);
+
+    /// <summary>The minutes the latencies look back over.</summary>
+    public const int LatencyMinutes = 60;
+
     public sealed record OutboxState(long Pending, long DeadLettered, double? OldestPendingAgeSeconds);
 
     public sealed record Failure(Guid Id, string Template, string Recipient, string Status, string? Reason, DateTimeOffset At);
@@ -31,11 +44,12 @@ public static class DashboardEndpoints
         List<Bucket> LastDayByHour,
         Latency Accepted,
         Latency Delivered,
+        LatencyWindow LatencyWindow,
         OutboxState Outbox,
         List<BrokerQueue>? Queues,
         string? QueuesProblem,
         List<Failure> LatestFailures,
-        long Suppressed);
+        Suppressions Suppressed);
 
     public static RouteGroupBuilder MapDashboard(this RouteGroupBuilder admin)
     {
@@ -43,22 +57,29 @@ public static class DashboardEndpoints
         admin.MapGet("/dashboard", GetAsync).WithTags("Dashboard")
             .WithSummary("Delivery counts and rates by status, latency percentiles, the outbox, broker queues and the latest failures")
             .WithDescription("Counts are of deliveries created in the window, by their status now. Latencies: from the event that asked " +
-                "for the email to its acceptance by the mail server (`accepted`) and to its confirmed delivery (`delivered`).")
+                "for the email to its acceptance by the mail server (`accepted`) and to its confirmed delivery (`delivered`), over the " +
+                "deliveries that got there in the last hour (`latency_window`); `exclude_test_sends=true` leaves admin test sends out of " +
+                "them (default false: every delivery counts, as in the status counts). Queues: `expects_consumer` is false for error, " +
+                "skipped and dead-letter queues, which no service reads. `suppressed`: `addresses` suppressed now (the suppression list), " +
+                "and `deliveries_last_hour` held back because of one.")
             .WithExample(response: new DashboardView(at,
                 [new StatusCount(DeliveryStatus.Delivered.Name(), 118, 2304), new StatusCount(DeliveryStatus.Bounced.Name(), 2, 31)],
                 [new Bucket(at.AddMinutes(-1), new() { [DeliveryStatus.Delivered.Name()] = 3 })],
                 [new Bucket(at.AddHours(-1), new() { [DeliveryStatus.Delivered.Name()] = 118, [DeliveryStatus.Bounced.Name()] = 2 })],
-                new Latency(120, 210, 340, 820, 1400), new Latency(118, 260, 400, 900, 1600),
+                new Latency(120, 210, 340, 820, 1400), new Latency(118, 260, 400, 900, 1600), new LatencyWindow(LatencyMinutes, false),
                 new OutboxState(0, 0, null),
-                [new BrokerQueue("user-registered", 0, 1), new BrokerQueue("user-registered_error", 1, 0)], null,
+                [new BrokerQueue("user-registered", 0, 1), new BrokerQueue("user-registered_error", 1, 0), new BrokerQueue(BrokerQueue.DeadLetterQueue, 0, 0)], null,
                 [new Failure(Guid.Parse("0193f4a2-9b3d-7e10-8c42-5d6e7f8a9b0c"), "email-verification", "hanako@example.com", DeliveryStatus.Bounced.Name(),
                     "5.1.1 <hanako@example.com>: Recipient address rejected: User unknown", at)],
-                3));
+                new Suppressions(3, 1)));
         return admin;
     }
 
-    internal static async Task<Ok<DashboardView>> GetAsync(NotifierDb db, BrokerQueues broker, TimeProvider time, CancellationToken ct)
+    internal static async Task<Ok<DashboardView>> GetAsync(
+        NotifierDb db, BrokerQueues broker, TimeProvider time, [FromQuery(Name = "exclude_test_sends")] bool? excludeTestSends, CancellationToken ct)
     {
+        // Off unless asked: by default the latencies cover the same deliveries as the status counts.
+        var window = new LatencyWindow(LatencyMinutes, excludeTestSends ?? false);
         // The broker is asked while the database answers.
         var queues = broker.ListAsync(ct);
         var now = time.GetUtcNow();
@@ -81,8 +102,8 @@ public static class DashboardEndpoints
 
             var byMinute = await BucketsAsync(connection, "minute", "1 hour", ct);
             var byHour = await BucketsAsync(connection, "hour", "1 day", ct);
-            var accepted = await LatencyAsync(connection, "sent_at", "sent_at IS NOT NULL", ct);
-            var delivered = await LatencyAsync(connection, "final_at", $"status = '{DeliveryStatus.Delivered.Name()}'", ct);
+            var accepted = await LatencyAsync(connection, "sent_at", "sent_at IS NOT NULL", window, ct);
+            var delivered = await LatencyAsync(connection, "final_at", $"status = '{DeliveryStatus.Delivered.Name()}'", window, ct);
 
             OutboxState outbox = new(0, 0, null);
             await foreach (var r in QueryAsync(connection, """
@@ -107,14 +128,17 @@ public static class DashboardEndpoints
                     r.GetFieldValue<DateTimeOffset>(5)));
             }
 
-            long suppressed = 0;
+            // The same rows as GET /suppressions lists.
+            long addresses = 0;
             await foreach (var r in QueryAsync(connection, "SELECT count(*) FROM suppressions WHERE lifted_at IS NULL AND expires_at > now()", ct))
             {
-                suppressed = r.GetInt64(0);
+                addresses = r.GetInt64(0);
             }
 
+            var suppressed = new Suppressions(addresses, statuses.Single(s => s.Status == DeliveryStatus.Suppressed.Name()).LastHour);
+
             var (brokerQueues, problem) = await queues;
-            return TypedResults.Ok(new DashboardView(now, statuses, byMinute, byHour, accepted, delivered, outbox, brokerQueues, problem, failures, suppressed));
+            return TypedResults.Ok(new DashboardView(now, statuses, byMinute, byHour, accepted, delivered, window, outbox, brokerQueues, problem, failures, suppressed));
         }
         finally
         {
@@ -138,12 +162,14 @@ public static class DashboardEndpoints
         return buckets.Select(b => new Bucket(b.Key, b.Value)).ToList();
     }
 
-    private static async Task<Latency> LatencyAsync(DbConnection connection, string milestone, string filter, CancellationToken ct)
+    private static async Task<Latency> LatencyAsync(DbConnection connection, string milestone, string filter, LatencyWindow window, CancellationToken ct)
     {
+        // Constants of this class and DeliveryKinds, never input.
+        var kinds = window.ExcludesTestSends ? $" AND kind <> '{DeliveryKinds.Test}'" : "";
         await foreach (var r in QueryAsync(connection, $"""
             SELECT count(*), percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY ms), max(ms)
               FROM (SELECT extract(epoch FROM {milestone} - requested_at) * 1000 AS ms FROM deliveries
-                     WHERE {filter} AND requested_at IS NOT NULL AND {milestone} > now() - interval '1 hour') x
+                     WHERE {filter}{kinds} AND requested_at IS NOT NULL AND {milestone} > now() - interval '{window.Minutes} minutes') x
             """, ct))
         {
             if (r.GetInt64(0) == 0)

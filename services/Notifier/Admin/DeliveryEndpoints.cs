@@ -45,7 +45,8 @@ public static class DeliveryEndpoints
         var deliveries = admin.MapGroup("/deliveries").WithTags("Deliveries");
         deliveries.MapGet("/", ListAsync)
             .WithSummary("Deliveries, newest first, filtered by status, recipient, template and time")
-            .WithDescription("`status` (one or several, comma-separated), `recipient` (exact, case-insensitive), `template`, `from`/`to` " +
+            .WithDescription("`status` (one or several, comma-separated), `recipient` (case-insensitive: the whole address `hanako@example.com`, " +
+                "a prefix ending in `*` such as `hanako*`, or a domain starting with `@` such as `@example.com`), `template`, `from`/`to` " +
                 "(creation time, ISO 8601), `limit` (1–200, default 50); the next page with `after` = the previous page's `next`.")
             .WithExample(response: new DeliveryPage([summary], id));
         deliveries.MapGet("/{id:guid}", GetAsync)
@@ -80,6 +81,16 @@ public static class DeliveryEndpoints
             errors["status"] = [$"Unknown status '{unknown}': use {string.Join(", ", Statuses)}."];
         }
 
+        RecipientFilter? recipientFilter = null;
+        if (!string.IsNullOrWhiteSpace(recipient))
+        {
+            (recipientFilter, var problem) = RecipientFilter.Parse(recipient);
+            if (problem is not null)
+            {
+                errors["recipient"] = [problem];
+            }
+        }
+
         var take = limit ?? 50;
         if (take is < 1 or > 200)
         {
@@ -98,10 +109,20 @@ public static class DeliveryEndpoints
             query = query.Where(d => parsed.Contains(d.Status));
         }
 
-        if (!string.IsNullOrWhiteSpace(recipient))
+        // The value is written into the statement as a literal (EF.Constant, quoted by EF): a
+        // parameter would leave PostgreSQL a generic plan that cannot use the prefix index.
+        switch (recipientFilter)
         {
-            var address = recipient.Trim().ToLowerInvariant();
-            query = query.Where(d => d.Recipient.ToLower() == address);
+            case { Match: RecipientMatch.Address, Value: var address }:
+                query = query.Where(d => EF.Property<string>(d, DeliveryConfiguration.RecipientKey) == EF.Constant(address));
+                break;
+            case { Match: RecipientMatch.Domain, Value: var domain }:
+                query = query.Where(d => EF.Property<string>(d, DeliveryConfiguration.RecipientDomain) == EF.Constant(domain));
+                break;
+            case { Match: RecipientMatch.Prefix } prefix:
+                var pattern = prefix.LikePattern();
+                query = query.Where(d => EF.Functions.Like(EF.Property<string>(d, DeliveryConfiguration.RecipientKey), EF.Constant(pattern), @"\"));
+                break;
         }
 
         if (!string.IsNullOrWhiteSpace(template))
@@ -161,7 +182,7 @@ public static class DeliveryEndpoints
     }
 
     internal static async Task<Results<Ok<DeliverySummary>, ProblemHttpResult>> RetryAsync(
-        Guid id, NotifierDb db, DeliveryLedger ledger, DispatchSignal signal, ClaimsPrincipal admin, TimeProvider time, CancellationToken ct)
+        Guid id, NotifierDb db, DeliveryLedger ledger, DispatchSignal signal, ClaimsPrincipal admin, HttpRequest request, CancellationToken ct)
     {
         var result = await ledger.RetryAsync(id, (d, before) => AuditLog.Add(db, admin, d.UpdatedAt, "delivery.retried", $"delivery:{d.Id}",
             new { Status = before.Name(), d.LastError }, new { Status = d.Status.Name() }), ct);
@@ -178,7 +199,9 @@ public static class DeliveryEndpoints
                     "The user asks for a new one: resend the verification email, or request the password reset again.",
                     statusCode: StatusCodes.Status409Conflict, title: "Needs a new link");
             case { Refusal: RetryRefusal.Suppressed, Delivery: { } d }:
-                return TypedResults.Problem($"{d.Recipient} is suppressed after a hard bounce: lift the suppression first (DELETE /api/admin/suppressions/{{address}}).",
+                // The path as the caller reaches this service (behind nginx: /notifier/api/…).
+                return TypedResults.Problem(
+                    $"{d.Recipient} is suppressed after a hard bounce: lift the suppression first (DELETE {request.PathBase}/api/admin/suppressions/{Uri.EscapeDataString(d.Recipient)}).",
                     statusCode: StatusCodes.Status409Conflict, title: "Address suppressed");
         }
 

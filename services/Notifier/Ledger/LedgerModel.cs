@@ -21,6 +21,12 @@ public static class LedgerTables
 
 internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
 {
+    /// <summary>The recipient in lower case (a generated column, no property on the entity): exact and prefix search.</summary>
+    public const string RecipientKey = nameof(RecipientKey);
+
+    /// <summary>The part of the lower-case recipient after its last <c>@</c> (generated): search by domain.</summary>
+    public const string RecipientDomain = nameof(RecipientDomain);
+
     public void Configure(EntityTypeBuilder<Delivery> e)
     {
         e.ToTable("deliveries");
@@ -42,6 +48,13 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         // The dispatcher's claim query.
         e.HasIndex(d => new { d.Status, d.NextAttemptAt });
         e.HasIndex(d => d.Recipient);
+        // The delivery list's recipient search. Stored generated columns, so the database keeps them
+        // right whoever writes a row; text_pattern_ops lets "LIKE 'prefix%'" use the index whatever
+        // the database's collation.
+        e.Property<string>(RecipientKey).HasMaxLength(254).HasComputedColumnSql("lower(recipient)", stored: true);
+        e.Property<string>(RecipientDomain).HasMaxLength(254).HasComputedColumnSql("regexp_replace(lower(recipient), '^.*@', '')", stored: true);
+        e.HasIndex(RecipientKey).HasOperators("text_pattern_ops");
+        e.HasIndex(RecipientDomain);
         e.HasMany(d => d.AttemptLog).WithOne().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);
         e.HasMany(d => d.Reports).WithOne().HasForeignKey(r => r.DeliveryId).OnDelete(DeleteBehavior.Cascade);
         // Reports and the mail log name a delivery by the mail server's queue id.

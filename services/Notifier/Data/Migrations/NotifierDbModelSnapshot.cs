@@ -171,6 +171,20 @@ namespace SalesMind.Notifier.Data.Migrations
                         .HasColumnType("character varying(254)")
                         .HasColumnName("recipient");
 
+                    b.Property<string>("RecipientDomain")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("recipient_domain")
+                        .HasComputedColumnSql("regexp_replace(lower(recipient), '^.*@', '')", true);
+
+                    b.Property<string>("RecipientKey")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("recipient_key")
+                        .HasComputedColumnSql("lower(recipient)", true);
+
                     b.Property<string>("ReplyTo")
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)")
@@ -242,6 +256,14 @@ namespace SalesMind.Notifier.Data.Migrations
 
                     b.HasIndex("Recipient")
                         .HasDatabaseName("ix_deliveries_recipient");
+
+                    b.HasIndex("RecipientDomain")
+                        .HasDatabaseName("ix_deliveries_recipient_domain");
+
+                    b.HasIndex("RecipientKey")
+                        .HasDatabaseName("ix_deliveries_recipient_key");
+
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("RecipientKey"), new[] { "text_pattern_ops" });
 
                     b.HasIndex("SourceMessageId", "Template")
                         .IsUnique()
@@ -477,6 +499,48 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.ToTable("rejected_reports", (string)null);
                 });
 
+            modelBuilder.Entity("SalesMind.Notifier.Rendering.EmailTemplate", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key");
+
+                    b.Property<bool>("BuiltIn")
+                        .HasColumnType("boolean")
+                        .HasColumnName("built_in");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("description");
+
+                    b.Property<Guid?>("SenderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("sender_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("VariablesJson")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("variables_json");
+
+                    b.HasKey("Key")
+                        .HasName("pk_templates");
+
+                    b.HasIndex("SenderId")
+                        .HasDatabaseName("ix_templates_sender_id");
+
+                    b.ToTable("templates", (string)null);
+                });
+
             modelBuilder.Entity("SalesMind.Notifier.Rendering.Sender", b =>
                 {
                     b.Property<Guid>("Id")
@@ -526,48 +590,6 @@ namespace SalesMind.Notifier.Data.Migrations
                         .HasFilter("is_default");
 
                     b.ToTable("senders", (string)null);
-                });
-
-            modelBuilder.Entity("SalesMind.Notifier.Rendering.EmailTemplate", b =>
-                {
-                    b.Property<string>("Key")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("key");
-
-                    b.Property<bool>("BuiltIn")
-                        .HasColumnType("boolean")
-                        .HasColumnName("built_in");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("Description")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
-                        .HasColumnName("description");
-
-                    b.Property<Guid?>("SenderId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("sender_id");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("updated_at");
-
-                    b.Property<string>("VariablesJson")
-                        .HasColumnType("jsonb")
-                        .HasColumnName("variables_json");
-
-                    b.HasKey("Key")
-                        .HasName("pk_templates");
-
-                    b.HasIndex("SenderId")
-                        .HasDatabaseName("ix_templates_sender_id");
-
-                    b.ToTable("templates", (string)null);
                 });
 
             modelBuilder.Entity("SalesMind.Notifier.Rendering.TemplateVersion", b =>
