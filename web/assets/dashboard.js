@@ -385,8 +385,11 @@ function suppressedAddresses() {
  * The suppressed tile counts addresses, as the list below does, not deliveries: the deliveries
  * held back because of a suppression are a second, labelled line.
  */
-function suppressedTile(item, { hour, day }) {
+function suppressedTile(item, { hour: statusHour, day }) {
   const addresses = suppressedAddresses();
+  // The answer names the last hour's held-back emails beside the addresses; the status counts
+  // (the same figure) are the fallback.
+  const hour = Number(dashboard?.suppressed?.deliveries_last_hour ?? statusHour) || 0;
   const count = el('p', 'tile-count');
   const number = el('span', 'tile-hour tile-addresses', formatNumber(addresses));
   number.dataset.value = String(addresses);
@@ -402,7 +405,7 @@ function suppressedTile(item, { hour, day }) {
 
 function renderTiles() {
   const counts = statusCounts();
-  if (!changed('tiles', [lang(), counts, suppressedAddresses()])) return;
+  if (!changed('tiles', [lang(), counts, dashboard?.suppressed])) return;
   const known = [...STATUSES, ...Object.keys(counts).filter((s) => !STATUSES.includes(s))];
   $('tiles').replaceChildren(...known.map((status) => {
     const { hour, day } = counts[status];
