@@ -1,28 +1,16 @@
 // The sign-up form: loads the choices, checks fields as the user types, posts the registration
 // and shows either the server's field errors or the "check your email" panel.
+//
+// This module is the page's entry: the status line and the submit. The parts are in register/:
+//   fields.js    values, checks, field errors, password and purpose aids
+//   choices.js   the industry and sales-experience lists
+//   sent.js      the "check your email" panel and resending the email
 
 import { t, lang, onLangChange } from './i18n.js';
-import { watchMailStatus } from './mail-status.js';
-import {
-  PURPOSE_MAX_LENGTH,
-  usernameErrors,
-  emailErrors,
-  passwordErrors,
-  industryErrors,
-  salesExperienceErrors,
-  purposeErrors,
-  passwordStrength,
-  normalizeUsername,
-} from './validation.js';
-import {
-  RESEND_COOLDOWN_SECONDS,
-  Countdown,
-  choiceLabel,
-  fetchChoices,
-  postJson,
-  requestVerificationEmail,
-  retryAfterSeconds,
-} from './api.js';
+import { postJson, retryAfterSeconds } from './api.js';
+import { FIELDS, check, inputs, setFieldErrors, touched, values } from './register/fields.js';
+import { loadChoices } from './register/choices.js';
+import { showSent } from './register/sent.js';
 
 const REGISTER_URL = '/api/auth/register/';
 // A busy service answers 503 with Retry-After: the same sign-up is sent again (it is idempotent:
@@ -40,90 +28,15 @@ async function postRegistration(body) {
   }
 }
 
-// Form order: the first invalid field in this order gets the focus.
-const FIELDS = ['username', 'email', 'password', 'industry', 'sales_experience', 'purpose'];
-
 const form = document.getElementById('register-form');
 const section = document.getElementById('register-section');
 const submitButton = document.getElementById('register-submit');
 const status = document.getElementById('form-status');
-const inputs = Object.fromEntries(FIELDS.map((name) => [name, document.getElementById(name)]));
-const errorBoxes = Object.fromEntries(FIELDS.map((name) => [name, document.getElementById(`${name}-error`)]));
 
 const state = {
-  choices: null, // { industries: [...], sales_experiences: [...] } once loaded
-  touched: new Set(), // fields checked as the user types: after leaving them once, or after a submit
-  errors: {}, // field -> { keys: [...] } (ours, re-translated on a switch) or { texts: [...] } (server's)
   status: null, // { key } or { text }, and kind
   sending: false,
-  sentTo: null, // the address the confirmation email went to, once registered
-  resending: false,
-  resendStatus: null, // { key, params } and kind
 };
-
-// ---------------------------------------------------------------- values and client checks
-
-function values() {
-  return {
-    // Checked as the server will see it; the trimmed value is what is sent (the server normalizes too).
-    username: inputs.username.value.trim(),
-    normalizedUsername: normalizeUsername(inputs.username.value),
-    email: inputs.email.value.trim(),
-    password: inputs.password.value,
-    industry: inputs.industry.value,
-    sales_experience: inputs.sales_experience.value,
-    purpose: inputs.purpose.value,
-  };
-}
-
-function allowedValues(list) {
-  return state.choices ? state.choices[list].map((choice) => choice.value) : null;
-}
-
-function clientErrors(field) {
-  const v = values();
-  switch (field) {
-    case 'username': return usernameErrors(v.normalizedUsername);
-    case 'email': return emailErrors(v.email);
-    case 'password': return passwordErrors(v.password, v.normalizedUsername);
-    case 'industry': return industryErrors(v.industry, allowedValues('industries'));
-    case 'sales_experience': return salesExperienceErrors(v.sales_experience, allowedValues('sales_experiences'));
-    case 'purpose': return purposeErrors(v.purpose);
-    default: return [];
-  }
-}
-
-/** Checks one field, shows the result and returns its message keys. */
-function check(field) {
-  const keys = clientErrors(field);
-  setFieldErrors(field, { keys });
-  return keys;
-}
-
-function setFieldErrors(field, errors) {
-  state.errors[field] = errors;
-  renderFieldErrors(field);
-}
-
-function renderFieldErrors(field) {
-  const errors = state.errors[field] ?? { keys: [] };
-  const messages = errors.texts ?? errors.keys.map((key) => t(key));
-  errorBoxes[field].replaceChildren(...messages.map((message) => {
-    const line = document.createElement('p');
-    line.textContent = message;
-    return line;
-  }));
-  if (messages.length > 0) {
-    inputs[field].setAttribute('aria-invalid', 'true');
-  } else {
-    inputs[field].removeAttribute('aria-invalid');
-  }
-}
-
-function hasShownErrors(field) {
-  const errors = state.errors[field];
-  return Boolean(errors && (errors.texts ?? errors.keys).length > 0);
-}
 
 // ---------------------------------------------------------------- status line
 
@@ -139,99 +52,7 @@ function renderStatus() {
   status.classList.toggle('is-info', current?.kind === 'info');
 }
 
-// ---------------------------------------------------------------- choices (industry, sales experience)
-
-async function loadChoices() {
-  document.getElementById('choices-error').hidden = true;
-  inputs.industry.disabled = true;
-  inputs.sales_experience.disabled = true;
-  renderChoices();
-  try {
-    state.choices = await fetchChoices();
-    inputs.industry.disabled = false;
-    inputs.sales_experience.disabled = false;
-    renderChoices();
-  } catch {
-    document.getElementById('choices-error').hidden = false;
-    renderChoices();
-  }
-}
-
-function renderChoices() {
-  fillSelect(inputs.industry, state.choices?.industries, 'industry.placeholder');
-  fillSelect(inputs.sales_experience, state.choices?.sales_experiences, 'sales.none');
-}
-
-function fillSelect(select, choices, emptyKey) {
-  const selected = select.value;
-  const empty = new Option(choices ? t(emptyKey) : t('choices.loading'), '');
-  const options = (choices ?? []).map((choice) => new Option(choiceLabel(choice), choice.value));
-  select.replaceChildren(empty, ...options);
-  select.value = options.some((option) => option.value === selected) ? selected : '';
-}
-
-// ---------------------------------------------------------------- password field, purpose counter
-
-const passwordToggle = document.getElementById('password-toggle');
-
-function renderPasswordToggle() {
-  const visible = inputs.password.type === 'text';
-  passwordToggle.textContent = t(visible ? 'password.hide' : 'password.show');
-  passwordToggle.setAttribute('aria-label', t(visible ? 'password.hideLabel' : 'password.showLabel'));
-}
-
-passwordToggle.addEventListener('click', () => {
-  inputs.password.type = inputs.password.type === 'password' ? 'text' : 'password';
-  renderPasswordToggle();
-});
-
-function renderStrength() {
-  const v = values();
-  const score = passwordStrength(v.password, v.normalizedUsername);
-  document.getElementById('password-strength').hidden = score === 0;
-  document.getElementById('password-strength-bar').dataset.score = String(score);
-  document.getElementById('password-strength-text').textContent =
-    score === 0 ? '' : `${t('strength.label')} ${t(`strength.${score}`)}`;
-}
-
-function renderCounter() {
-  const n = inputs.purpose.value.length;
-  const counter = document.getElementById('purpose-counter');
-  counter.textContent = t('purpose.counter', { n, max: PURPOSE_MAX_LENGTH });
-  counter.classList.toggle('is-over', purposeErrors(inputs.purpose.value).length > 0);
-}
-
-// ---------------------------------------------------------------- live checks
-
-for (const field of FIELDS) {
-  const input = inputs[field];
-  const eventName = input.tagName === 'SELECT' ? 'change' : 'input';
-
-  input.addEventListener(eventName, () => {
-    if (input.tagName === 'SELECT') state.touched.add(field);
-    // Once the user has left a field (or submitted), keep its message in step with every key press.
-    // The purpose limit is shown at once, since the counter already shows it.
-    if (state.touched.has(field) || hasShownErrors(field) || field === 'purpose') check(field);
-    if (field === 'username' && (state.touched.has('password') || hasShownErrors('password'))) check('password');
-    if (field === 'username' || field === 'password') renderStrength();
-    if (field === 'purpose') renderCounter();
-  });
-
-  input.addEventListener('blur', () => {
-    // Leaving an untouched, empty field by tabbing through is not yet a mistake.
-    if (!state.touched.has(field) && input.value === '') return;
-    // A server message stays until the user changes the field (the input handler replaces it).
-    if (state.errors[field]?.texts) return;
-    state.touched.add(field);
-    check(field);
-  });
-}
-
 // ---------------------------------------------------------------- submit
-
-function firstInvalidField() {
-  return FIELDS.find((field) => hasShownErrors(field));
-}
 
 function setSending(sending) {
   state.sending = sending;
@@ -249,7 +70,7 @@ form.addEventListener('submit', async (event) => {
   event.preventDefault();
   if (state.sending) return;
 
-  for (const field of FIELDS) state.touched.add(field);
+  for (const field of FIELDS) touched.add(field);
   const invalid = FIELDS.filter((field) => check(field).length > 0);
   if (invalid.length > 0) {
     setStatus({ key: 'status.fix' });
@@ -284,7 +105,7 @@ form.addEventListener('submit', async (event) => {
   setStatus(null);
 
   if (response.status === 202) {
-    showSent(typeof data?.email === 'string' ? data.email : body.email);
+    showSent(typeof data?.email === 'string' ? data.email : body.email, section);
   } else if (response.status === 400 || response.status === 409) {
     showProblem(data);
   } else {
@@ -325,82 +146,11 @@ function fieldFor(name) {
   return FIELDS.find((field) => field.replace(/_/g, '') === normalized);
 }
 
-function showSent(email) {
-  state.sentTo = email;
-  document.getElementById('sent-email').textContent = email;
-  section.hidden = true;
-  const panel = document.getElementById('sent-panel');
-  panel.hidden = false;
-  document.getElementById('sent-heading').focus();
-  // An email has just gone out: the next one may be asked for after the cooldown.
-  resendCooldown.start(RESEND_COOLDOWN_SECONDS);
-  watchMailStatus(document.getElementById('mail-unreachable'));
-}
-
-// ---------------------------------------------------------------- resend the confirmation email
-
-const resendButton = document.getElementById('resend');
-const resendStatus = document.getElementById('resend-status');
-const resendCooldown = new Countdown(renderResend);
-
-function renderResend() {
-  const wait = resendCooldown.remaining();
-  resendButton.disabled = state.resending || wait > 0 || !state.sentTo;
-  resendButton.setAttribute('aria-busy', String(state.resending));
-  resendButton.textContent = state.resending ? t('resend.sending')
-    : wait > 0 ? t('resend.wait', { n: wait }) : t('resend.button');
-}
-
-function setResendStatus(message, kind = 'error') {
-  state.resendStatus = message ? { ...message, kind } : null;
-  renderResendStatus();
-}
-
-function renderResendStatus() {
-  const current = state.resendStatus;
-  resendStatus.textContent = current ? t(current.key, current.params) : '';
-  resendStatus.classList.toggle('is-error', current?.kind === 'error');
-  resendStatus.classList.toggle('is-success', current?.kind === 'success');
-}
-
-resendButton.addEventListener('click', async () => {
-  if (state.resending || !state.sentTo || resendCooldown.remaining() > 0) return;
-  state.resending = true;
-  setResendStatus(null);
-  renderResend();
-  const { result, wait } = await requestVerificationEmail(state.sentTo);
-  state.resending = false;
-  if (result === 'sent') {
-    setResendStatus({ key: 'resend.sent' }, 'success');
-    resendCooldown.start(RESEND_COOLDOWN_SECONDS);
-    watchMailStatus(document.getElementById('mail-unreachable'));
-  } else if (result === 'tooMany') {
-    setResendStatus(wait ? { key: 'resend.tooMany', params: { seconds: wait } } : { key: 'resend.tooManyNoWait' });
-    if (wait) resendCooldown.start(wait);
-  } else {
-    setResendStatus({ key: result === 'network' ? 'status.network' : 'resend.failed' });
-  }
-  renderResend();
-});
-
-document.getElementById('choices-retry').addEventListener('click', loadChoices);
-
 // ---------------------------------------------------------------- language switch
 
 onLangChange(() => {
-  renderChoices();
-  for (const field of FIELDS) renderFieldErrors(field);
   renderStatus();
-  renderPasswordToggle();
-  renderStrength();
-  renderCounter();
   setSending(state.sending);
-  renderResend();
-  renderResendStatus();
 });
 
-renderPasswordToggle();
-renderStrength();
-renderCounter();
-renderResend();
 loadChoices();
