@@ -7,12 +7,14 @@ namespace SalesMind.Identity.UnitTests;
 
 /// <summary>
 /// The pages check the same field rules before sending and show the same sentences, from their
-/// own copy (i18n.js, key <c>err.&lt;key&gt;</c>). The server's <see cref="Messages.FieldRuleTexts"/>
-/// is the source; these tests fail when the pages' copy differs from it in either language.
+/// own copy (key <c>err.&lt;key&gt;</c> in web/assets/i18n/errors.js today; every text module
+/// under web/assets/i18n/ and i18n.js itself are read, so the entries may move). The server's
+/// <see cref="Messages.FieldRuleTexts"/> is the source; these tests fail when the pages' copy
+/// differs from it in either language.
 /// </summary>
 public sealed partial class PageMessageTests
 {
-    private static readonly string PagesCopy = Path.Combine("web", "assets", "i18n.js");
+    private static readonly string PagesTexts = Path.Combine("web", "assets");
 
     private static readonly Lazy<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> Page = new(ReadPage);
 
@@ -43,26 +45,44 @@ public sealed partial class PageMessageTests
         Assert.Empty(pageOnly);
     }
 
-    /// <summary>The plain-string entries of each language's table (<c>ja: {</c>, <c>en: {</c>).</summary>
+    /// <summary>
+    /// The plain-string entries of each language's table (<c>export const ja = {</c> in a text
+    /// module, or <c>ja: {</c>), over all the pages' text files. A key found twice in one language
+    /// fails: the pages would show only one of the two.
+    /// </summary>
     private static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> ReadPage()
     {
-        var tables = new Dictionary<string, IReadOnlyDictionary<string, string>>();
-        Dictionary<string, string>? current = null;
-        foreach (var line in File.ReadLines(Path.Combine(Repository.Root, PagesCopy)))
+        var root = Path.Combine(Repository.Root, PagesTexts);
+        var files = Directory.GetFiles(Path.Combine(root, "i18n"), "*.js", SearchOption.AllDirectories)
+            .Order(StringComparer.Ordinal)
+            .Prepend(Path.Combine(root, "i18n.js"));
+
+        var tables = new Dictionary<string, Dictionary<string, string>>();
+        foreach (var file in files)
         {
-            if (TableStart().Match(line) is { Success: true } start)
+            Dictionary<string, string>? current = null;
+            foreach (var line in File.ReadLines(file))
             {
-                current = [];
-                tables[start.Groups[1].Value] = current;
-            }
-            else if (current is not null && Entry().Match(line) is { Success: true } entry)
-            {
-                current[entry.Groups[1].Value] = Unescape(entry.Groups[2].Value);
+                if (TableStart().Match(line) is { Success: true } start)
+                {
+                    var locale = start.Groups["locale"].Value;
+                    current = tables.TryGetValue(locale, out var table) ? table : tables[locale] = [];
+                }
+                else if (TableEnd().IsMatch(line))
+                {
+                    current = null;
+                }
+                else if (current is not null && Entry().Match(line) is { Success: true } entry)
+                {
+                    var key = entry.Groups[1].Value;
+                    Assert.False(current.ContainsKey(key), $"{key} appears twice in the pages' texts ({Path.GetRelativePath(Repository.Root, file)})");
+                    current[key] = Unescape(entry.Groups[2].Value);
+                }
             }
         }
 
-        Assert.True(tables.ContainsKey("ja") && tables.ContainsKey("en"), $"{PagesCopy} has no ja and en tables");
-        return tables;
+        Assert.True(tables.ContainsKey("ja") && tables.ContainsKey("en"), $"{PagesTexts} has no ja and en tables");
+        return tables.ToDictionary(t => t.Key, t => (IReadOnlyDictionary<string, string>)t.Value);
     }
 
     private static string Unescape(string js)
@@ -91,8 +111,11 @@ public sealed partial class PageMessageTests
         return text.ToString();
     }
 
-    [GeneratedRegex(@"^\s{2}(ja|en):\s*\{\s*$")]
+    [GeneratedRegex(@"^(?:export\s+const\s+(?<locale>ja|en)\s*=|\s{2}(?<locale>ja|en):)\s*\{\s*$")]
     private static partial Regex TableStart();
+
+    [GeneratedRegex(@"^\s{0,2}\}[,;]?\s*$")]
+    private static partial Regex TableEnd();
 
     [GeneratedRegex(@"^\s+'([^']+)':\s*'((?:[^'\\]|\\.)*)',?\s*$")]
     private static partial Regex Entry();

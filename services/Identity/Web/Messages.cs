@@ -2,8 +2,8 @@ namespace SalesMind.Identity.Web;
 
 /// <summary>
 /// The messages of field problems, in both languages: the single source. The pages show the
-/// same sentences for their own checks under <c>err.&lt;key&gt;</c> (the pages' i18n.js), and a
-/// unit test fails when the two copies of a <see cref="FieldRuleTexts"/> entry differ.
+/// same sentences for their own checks under <c>err.&lt;key&gt;</c> (web/assets/i18n/errors.js),
+/// and a unit test fails when the two copies of a <see cref="FieldRuleTexts"/> entry differ.
 /// </summary>
 public static class Messages
 {
