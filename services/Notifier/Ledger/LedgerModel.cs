@@ -47,7 +47,6 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         e.HasIndex(d => new { d.SourceMessageId, d.Template }).IsUnique();
         // The dispatcher's claim query.
         e.HasIndex(d => new { d.Status, d.NextAttemptAt });
-        e.HasIndex(d => d.Recipient);
         // The delivery list's recipient search. Stored generated columns, so the database keeps them
         // right whoever writes a row; text_pattern_ops lets "LIKE 'prefix%'" use the index whatever
         // the database's collation.

@@ -254,9 +254,6 @@ namespace SalesMind.Notifier.Data.Migrations
                     b.HasIndex("QueueId")
                         .HasDatabaseName("ix_deliveries_queue_id");
 
-                    b.HasIndex("Recipient")
-                        .HasDatabaseName("ix_deliveries_recipient");
-
                     b.HasIndex("RecipientDomain")
                         .HasDatabaseName("ix_deliveries_recipient_domain");
 

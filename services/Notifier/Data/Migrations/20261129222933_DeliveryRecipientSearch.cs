@@ -10,6 +10,10 @@ namespace SalesMind.Notifier.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "ix_deliveries_recipient",
+                table: "deliveries");
+
             migrationBuilder.AddColumn<string>(
                 name: "recipient_domain",
                 table: "deliveries",
@@ -58,6 +62,11 @@ namespace SalesMind.Notifier.Data.Migrations
             migrationBuilder.DropColumn(
                 name: "recipient_key",
                 table: "deliveries");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_deliveries_recipient",
+                table: "deliveries",
+                column: "recipient");
         }
     }
 }

@@ -12,7 +12,7 @@ using SalesMind.Notifier.Data;
 namespace SalesMind.Notifier.Data.Migrations
 {
     [DbContext(typeof(NotifierDb))]
-    [Migration("20261129215445_DeliveryRecipientSearch")]
+    [Migration("20261129222933_DeliveryRecipientSearch")]
     partial class DeliveryRecipientSearch
     {
         /// <inheritdoc />
@@ -256,9 +256,6 @@ namespace SalesMind.Notifier.Data.Migrations
 
                     b.HasIndex("QueueId")
                         .HasDatabaseName("ix_deliveries_queue_id");
-
-                    b.HasIndex("Recipient")
-                        .HasDatabaseName("ix_deliveries_recipient");
 
                     b.HasIndex("RecipientDomain")
                         .HasDatabaseName("ix_deliveries_recipient_domain");
