@@ -44,6 +44,7 @@ public sealed partial class ApiDocsTests(IdentityApp app)
         Assert.False(register.TryGetProperty("parameters", out var registerParameters) && registerParameters.ToString().Contains("X-CSRF", StringComparison.Ordinal));
         Assert.True(register.GetProperty("responses").GetProperty("400").ToString().Contains("\"errors\"", StringComparison.Ordinal));
         Assert.True(register.GetProperty("responses").TryGetProperty("503", out _));
+        Assert.True(register.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").TryGetProperty("example", out _));
         var users = Path(paths, "/api/admin/users/").GetProperty("get");
         Assert.True(users.GetProperty("security")[0].TryGetProperty("Bearer", out _));
         Assert.True(users.GetProperty("responses").TryGetProperty("403", out _));

@@ -17,14 +17,14 @@ public static class PasswordResetEndpoints
         api.MapPost("/", RequestAsync).RequireRateLimiting(RateLimits.Resend).AddEndpointFilter<UniformAnswerTime>()
             .WithSummary("Email a password-reset link")
             .WithDescription("Always the same 202, in the same time, whether or not the address has an account. No session, so no `X-CSRF` header.")
-            .Accepts<EmailRequest>("application/json")
+            .WithRequestBody<EmailRequest>("application/json")
             .WithExample(new EmailRequest("hanako@example.com", "en"), new ResetAccepted("accepted"), StatusCodes.Status202Accepted);
         api.MapPost("/confirm/", ConfirmAsync).RequireRateLimiting(RateLimits.Login)
             .WithSummary("Set a new password with the link's token")
             .WithDescription("204 when the password is changed: every session of the account ends. 400 names the problem (`token` for an " +
                 "unknown, used or expired link; `password` for one the rules refuse). A link that completes a contested sign-up " +
                 "also takes `username` (409 when taken).")
-            .Accepts<ResetConfirmation>("application/json")
+            .WithRequestBody<ResetConfirmation>("application/json")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithExample(new ResetConfirmation("example-token-from-the-email", "example-new-password-only", "en"))
             .WithExample(response: ApiDocs.Problem(StatusCodes.Status400BadRequest, "Unusable link",

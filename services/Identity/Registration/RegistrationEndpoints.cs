@@ -18,7 +18,7 @@ public static class RegistrationEndpoints
                 "saying so instead), so the answer says nothing about who is registered. 400 names every field that needs attention; " +
                 "409 when the username is taken. Sets the HttpOnly receipt cookie `sm_mail` that `GET /api/auth/email-status/` reads. " +
                 "No session, so no `X-CSRF` header.")
-            .Accepts<RegisterRequest>("application/json", "application/x-www-form-urlencoded")
+            .WithRequestBody<RegisterRequest>("application/json", "application/x-www-form-urlencoded")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithExample(new RegisterRequest("hanako_sato", "hanako@example.com", "example-password-only", "software", "3_5", "Close more renewals", "ja"),
                 new RegisterResponse("hanako@example.com", Accepted), StatusCodes.Status202Accepted)

@@ -31,7 +31,7 @@ public static class SessionEndpoints
                 "whichever was wrong. Repeated failures lock the account, the name or the device for a while: 429 with Retry-After " +
                 "in whole minutes, the same answer for all three. 403 `email_not_verified` (with the address, to ask for a new link) " +
                 "or `account_deactivated`. Needs `X-CSRF: 1`.")
-            .Accepts<LoginRequest>("application/json")
+            .WithRequestBody<LoginRequest>("application/json")
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithExample(new LoginRequest("hanako@example.com", "example-password-only", "ja"), me)

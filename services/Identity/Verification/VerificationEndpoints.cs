@@ -20,7 +20,7 @@ public static class VerificationEndpoints
             .WithSummary("Email a new verification link to an address waiting for one")
             .WithDescription("Always the same 202, in the same time, whether or not such an account exists. Sets the receipt cookie " +
                 "`sm_mail`. No session, so no `X-CSRF` header.")
-            .Accepts<EmailRequest>("application/json")
+            .WithRequestBody<EmailRequest>("application/json")
             .WithExample(new EmailRequest("hanako@example.com", "en"), new ResendResponse("accepted"), StatusCodes.Status202Accepted);
         return app;
     }

@@ -14,6 +14,12 @@ public sealed record ApiExample(object? Request, object? Response, int Status);
 /// <summary>An example value of one query or route parameter, shown in the API reference.</summary>
 public sealed record ApiParameterExample(string Name, object Value);
 
+/// <summary>
+/// The body an endpoint reads itself (to answer a malformed one with its own 400), for the API
+/// reference only: unlike <c>Accepts</c>, it does not make routing refuse other content types.
+/// </summary>
+public sealed record ApiRequestBody(Type Type, IReadOnlyList<string> ContentTypes);
+
 /// <summary>Marks an endpoint that reads the session cookie (documented as the <c>Session</c> scheme).</summary>
 public sealed record SessionCookieMetadata;
 
@@ -35,6 +41,10 @@ public static class ApiDocs
     /// <summary>Shows <paramref name="request"/> and <paramref name="response"/> as this endpoint's examples for <paramref name="status"/>.</summary>
     public static RouteHandlerBuilder WithExample(this RouteHandlerBuilder endpoint, object? request = null, object? response = null, int status = 200) =>
         endpoint.WithMetadata(new ApiExample(request, response, status));
+
+    /// <summary>Documents the <typeparamref name="T"/> body the handler reads itself, in <paramref name="contentTypes"/>.</summary>
+    public static RouteHandlerBuilder WithRequestBody<T>(this RouteHandlerBuilder endpoint, params string[] contentTypes) =>
+        endpoint.WithMetadata(new ApiRequestBody(typeof(T), contentTypes));
 
     /// <summary>Shows <paramref name="value"/> as the example of the query or route parameter <paramref name="name"/>.</summary>
     public static RouteHandlerBuilder WithParameterExample(this RouteHandlerBuilder endpoint, string name, object value) =>
@@ -111,10 +121,20 @@ public static class ApiDocs
                 };
                 return Task.CompletedTask;
             });
-            options.AddOperationTransformer((operation, context, _) =>
+            options.AddOperationTransformer(async (operation, context, ct) =>
             {
                 var description = context.Description;
                 var metadata = description.ActionDescriptor.EndpointMetadata;
+                if (metadata.OfType<ApiRequestBody>().LastOrDefault() is { } body && operation.RequestBody is null)
+                {
+                    var schema = await context.GetOrCreateSchemaAsync(body.Type, null, ct);
+                    operation.RequestBody = new OpenApiRequestBody
+                    {
+                        Required = true,
+                        Content = body.ContentTypes.ToDictionary(type => type, _ => new OpenApiMediaType { Schema = schema }),
+                    };
+                }
+
                 var path = description.RelativePath?.TrimEnd('/') ?? "";
                 if (path.StartsWith("api/admin/outbox", StringComparison.Ordinal))
                 {
@@ -211,7 +231,6 @@ public static class ApiDocs
                     }
                 }
 
-                return Task.CompletedTask;
             });
         });
 
