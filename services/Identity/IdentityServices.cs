@@ -78,6 +78,7 @@ public static class IdentityServices
         services.AddSingleton<AdminTokenIssuer>();
         services.AddSalesMindTelemetry(meters: [OutboxRelay.MeterName], sources: [OutboxRelay.MeterName]);
         services.AddSalesMindProblemDetails();
+        services.AddApiDocs(SessionEndpoints.CookieName);
         services.AddHealthChecks().AddDbContextCheck<IdentityDb>("database", tags: ["ready"]);
         return builder;
     }
@@ -92,6 +93,7 @@ public static class IdentityServices
         app.UseAdminAuth();
         app.MapHealth();
         app.MapMetrics();
+        app.MapApiDocs();
         app.MapRegistration();
         app.MapVerification();
         app.MapSessions();

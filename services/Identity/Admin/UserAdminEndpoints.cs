@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SalesMind.Identity.Accounts;
 using SalesMind.Identity.AddressStates;
+using SalesMind.Identity.Web;
 
 namespace SalesMind.Identity.Admin;
 
@@ -22,12 +23,41 @@ public static class UserAdminEndpoints
     /// <summary>Maps <c>users</c> endpoints into <paramref name="admin"/>, a group that already requires an admin.</summary>
     public static RouteGroupBuilder MapUserAdmin(this RouteGroupBuilder admin)
     {
-        var users = admin.MapGroup("/users");
-        users.MapGet("/", ListAsync);
-        users.MapGet("/{id:guid}", GetAsync);
-        users.MapPost("/{id:guid}/resend-verification", ResendAsync);
-        users.MapPost("/{id:guid}/deactivate", DeactivateAsync);
-        users.MapDelete("/{id:guid}/roles/{role}", RemoveRoleAsync);
+        var users = admin.MapGroup("/users").WithTags("Users (admin)");
+        var id = Guid.Parse("0193f4a2-7c1e-7d40-9a51-3c2b1f0e9d88");
+        var at = new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
+        var user = new UserView(id, "hanako_sato", "hanako@example.com", true, at.AddMinutes(5), at, ["user"], null,
+            new ProfileView("software", "3_5", "Close more renewals", "ja"), new EmailDeliveryView("delivered", "email-verification", "250 2.0.0 Ok", at.AddMinutes(1)), null);
+        var notFound = ApiDocs.Problem(StatusCodes.Status404NotFound, "No such user", $"There is no user {id}.");
+        users.MapGet("/", ListAsync)
+            .WithSummary("Accounts, newest first, a page at a time")
+            .WithDescription("`q` matches the start of the username or email address; `verified` filters on verification; `limit` " +
+                "(default 50) per page; `after` is the `next` of the previous page (null on the last).")
+            .WithParameterExample("q", "hanako").WithParameterExample("verified", true).WithParameterExample("limit", 50)
+            .WithExample(response: new UserPage([user, user with { Id = Guid.Parse("0193f4a1-0000-7000-8000-0000000000b2"), Username = "taro_yamada",
+                Email = "taro@example.com", EmailVerifiedAt = null, EmailDelivery = null, Profile = new ProfileView("retail", null, null, "en") }], "0193f4a1-0000-7000-8000-0000000000b2"))
+            .WithExample(response: ApiDocs.Problem(StatusCodes.Status400BadRequest, "One or more validation errors occurred.",
+                errors: new Dictionary<string, string[]> { ["after"] = ["Use the 'next' value of the previous page."] }), status: StatusCodes.Status400BadRequest);
+        users.MapGet("/{id:guid}", GetAsync)
+            .WithSummary("One account, with its profile, roles, lock and the latest delivery report for its address")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithExample(response: user).WithExample(response: notFound, status: StatusCodes.Status404NotFound);
+        users.MapPost("/{id:guid}/resend-verification", ResendAsync)
+            .WithSummary("Email the account a new verification link")
+            .WithDescription("409 when the account is deactivated or already verified.")
+            .Produces(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithExample(response: ApiDocs.Problem(StatusCodes.Status409Conflict, "Already verified", $"User {id} verified their address already."),
+                status: StatusCodes.Status409Conflict);
+        users.MapPost("/{id:guid}/deactivate", DeactivateAsync)
+            .WithSummary("Deactivate an account: it can no longer log in, its sessions and admin tokens stop working")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithExample(response: notFound, status: StatusCodes.Status404NotFound);
+        users.MapDelete("/{id:guid}/roles/{role}", RemoveRoleAsync)
+            .WithSummary("Take a role (e.g. `admin`) from an account; its admin tokens stop working")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithParameterExample("role", "admin")
+            .WithExample(response: notFound, status: StatusCodes.Status404NotFound);
         return admin;
     }
 

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using SalesMind.Identity.AddressStates;
 using SalesMind.Identity.Data;
 using SalesMind.Identity.Security;
+using SalesMind.Identity.Web;
 
 namespace SalesMind.Identity.DeliveryReports;
 
@@ -22,7 +23,12 @@ public static class MailReceipts
 
     public static IEndpointRouteBuilder MapMailReceipts(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/auth/email-status/", StatusAsync);
+        app.MapGet("/api/auth/email-status/", StatusAsync).WithTags("Sign-up")
+            .WithSummary("Whether the email this browser last asked for could not be delivered")
+            .WithDescription($"Reads the receipt cookie `{CookieName}` set by sign-up and resend. `unknown` without a receipt, `pending` while " +
+                "nothing is known against the address, `unreachable` (with the enhanced status code) when the mail server refused it. " +
+                "Says nothing about whether an account exists.")
+            .WithExample(response: new EmailStatus("unreachable", "5.1.1"));
         return app;
     }
 

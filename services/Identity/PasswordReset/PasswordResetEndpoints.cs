@@ -13,9 +13,23 @@ public static class PasswordResetEndpoints
 
     public static IEndpointRouteBuilder MapPasswordReset(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/auth/password-reset");
-        api.MapPost("/", RequestAsync).RequireRateLimiting(RateLimits.Resend).AddEndpointFilter<UniformAnswerTime>();
-        api.MapPost("/confirm/", ConfirmAsync).RequireRateLimiting(RateLimits.Login);
+        var api = app.MapGroup("/api/auth/password-reset").WithTags("Password reset");
+        api.MapPost("/", RequestAsync).RequireRateLimiting(RateLimits.Resend).AddEndpointFilter<UniformAnswerTime>()
+            .WithSummary("Email a password-reset link")
+            .WithDescription("Always the same 202, in the same time, whether or not the address has an account. No session, so no `X-CSRF` header.")
+            .WithRequestBody<EmailRequest>("application/json")
+            .WithExample(new EmailRequest("hanako@example.com", "en"), new ResetAccepted("accepted"), StatusCodes.Status202Accepted);
+        api.MapPost("/confirm/", ConfirmAsync).RequireRateLimiting(RateLimits.Login)
+            .WithSummary("Set a new password with the link's token")
+            .WithDescription("204 when the password is changed: every session of the account ends. 400 names the problem (`token` for an " +
+                "unknown, used or expired link; `password` for one the rules refuse). A link that completes a contested sign-up " +
+                "also takes `username` (409 when taken).")
+            .WithRequestBody<ResetConfirmation>("application/json")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithExample(new ResetConfirmation("example-token-from-the-email", "example-new-password-only", "en"))
+            .WithExample(response: ApiDocs.Problem(StatusCodes.Status400BadRequest, "Unusable link",
+                errors: new Dictionary<string, string[]> { ["token"] = ["This link has expired or was already used; ask for a new one."] }),
+                status: StatusCodes.Status400BadRequest);
         return app;
     }
 

@@ -11,9 +11,27 @@ public static class RegistrationEndpoints
 
     public static IEndpointRouteBuilder MapRegistration(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/auth");
-        api.MapPost("/register/", RegisterAsync).RequireRateLimiting(RateLimits.Register);
-        api.MapGet("/industries/", GetChoices);
+        var api = app.MapGroup("/api/auth").WithTags("Sign-up");
+        api.MapPost("/register/", RegisterAsync).RequireRateLimiting(RateLimits.Register)
+            .WithSummary("Sign up: stores the account and emails a verification link")
+            .WithDescription("JSON or an HTML form. 202 whether or not the address already has an account (that address gets an email " +
+                "saying so instead), so the answer says nothing about who is registered. 400 names every field that needs attention; " +
+                "409 when the username is taken. Sets the HttpOnly receipt cookie `sm_mail` that `GET /api/auth/email-status/` reads. " +
+                "No session, so no `X-CSRF` header.")
+            .WithRequestBody<RegisterRequest>("application/json", "application/x-www-form-urlencoded")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithExample(new RegisterRequest("hanako_sato", "hanako@example.com", "example-password-only", "software", "3_5", "Close more renewals", "ja"),
+                new RegisterResponse("hanako@example.com", Accepted), StatusCodes.Status202Accepted)
+            .WithExample(response: ApiDocs.Problem(StatusCodes.Status400BadRequest, "Invalid registration", "Some fields need attention.",
+                new Dictionary<string, string[]>
+                {
+                    ["username"] = ["Use 3 to 30 letters, digits or underscores."],
+                    ["password"] = ["This password is too common; choose another."],
+                }), status: StatusCodes.Status400BadRequest);
+        api.MapGet("/industries/", GetChoices)
+            .WithSummary("The industries and sales-experience ranges a sign-up chooses from, with Japanese and English labels")
+            .WithDescription("The values to send as `industry` and `sales_experience`.")
+            .WithExample(response: new ChoicesResponse(Catalog.Industries.Take(2).ToList(), Catalog.SalesExperiences.Take(2).ToList()));
         return app;
     }
 

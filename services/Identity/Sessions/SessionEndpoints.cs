@@ -22,11 +22,44 @@ public static class SessionEndpoints
 
     public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/auth");
-        api.MapPost("/login/", LoginAsync).AddEndpointFilter<CsrfHeaderFilter>().RequireRateLimiting(RateLimits.Login);
-        api.MapPost("/logout/", LogoutAsync).AddEndpointFilter<CsrfHeaderFilter>();
-        api.MapGet("/me/", MeAsync);
-        api.MapPost("/token/", TokenAsync).AddEndpointFilter<CsrfHeaderFilter>();
+        var api = app.MapGroup("/api/auth").WithTags("Session");
+        var me = new Me("hanako_sato", "hanako@example.com", "software", "3_5", "Close more renewals", "ja",
+            new DateTimeOffset(2026, 11, 28, 9, 5, 0, TimeSpan.Zero), ["user"]);
+        api.MapPost("/login/", LoginAsync).RequireCsrfHeader().RequireRateLimiting(RateLimits.Login)
+            .WithSummary("Log in with a username or email address; sets the session cookie")
+            .WithDescription($"Answers the account and sets the HttpOnly cookie `{CookieName}`. A wrong name or password is one 401 " +
+                "whichever was wrong. Repeated failures lock the account, the name or the device for a while: 429 with Retry-After " +
+                "in whole minutes, the same answer for all three. 403 `email_not_verified` (with the address, to ask for a new link) " +
+                "or `account_deactivated`. Needs `X-CSRF: 1`.")
+            .WithRequestBody<LoginRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithExample(new LoginRequest("hanako@example.com", "example-password-only", "ja"), me)
+            .WithExample(response: ApiDocs.Problem(StatusCodes.Status400BadRequest, "Invalid login",
+                errors: new Dictionary<string, string[]> { ["password"] = ["Enter your password."] }), status: StatusCodes.Status400BadRequest)
+            .WithExample(response: ApiDocs.Problem(StatusCodes.Status401Unauthorized, "Login failed", "The username, email address or password is wrong."),
+                status: StatusCodes.Status401Unauthorized)
+            .WithExample(response: ApiDocs.Problem(StatusCodes.Status403Forbidden, "Email address not verified",
+                "Confirm your email address first: open the link we sent you, or ask for a new one.",
+                extensions: new Dictionary<string, object?> { ["code"] = "email_not_verified", ["email"] = "hanako@example.com" }), status: StatusCodes.Status403Forbidden)
+            .WithExample(response: ApiDocs.Problem(StatusCodes.Status429TooManyRequests, "Too many attempts",
+                "Too many failed attempts: try again later, or reset your password."), status: StatusCodes.Status429TooManyRequests);
+        api.MapPost("/logout/", LogoutAsync).RequireCsrfHeader()
+            .WithSummary("Log out: ends the session and clears its cookie")
+            .WithDescription("Always 204, signed in or not. Needs `X-CSRF: 1`.")
+            .WithMetadata(new SessionCookieMetadata());
+        api.MapGet("/me/", MeAsync).WithSessionCookie()
+            .WithSummary("The signed-in account")
+            .WithDescription("What the pages show of the account behind the session cookie; 401 without a live session.")
+            .WithExample(response: me);
+        api.MapPost("/token/", TokenAsync).RequireCsrfHeader().WithSessionCookie()
+            .WithSummary("A 15-minute admin bearer token for the signed-in admin")
+            .WithDescription("For API clients and the Notifier's admin API, which accept no cookie. The token names the account and " +
+                "its token version: it stops working when the admin is deactivated or loses the role. Answered with " +
+                "`Cache-Control: no-store`. 403 for a signed-in non-admin (or without `X-CSRF: 1`).")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithExample(response: new TokenResponse("eyJhbGciOiJSUzI1NiJ9.example-payload.example-signature", "Bearer", 900))
+            .WithExample(response: ApiDocs.Problem(StatusCodes.Status403Forbidden, "Not an admin", "Only admins get tokens."), status: StatusCodes.Status403Forbidden);
         return app;
     }
 

@@ -9,9 +9,19 @@ public static class VerificationEndpoints
 {
     public static IEndpointRouteBuilder MapVerification(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/auth");
-        api.MapGet("/verify-email/", VerifyEmailAsync);
-        api.MapPost("/resend-verification/", ResendAsync).RequireRateLimiting(RateLimits.Resend).AddEndpointFilter<UniformAnswerTime>();
+        var api = app.MapGroup("/api/auth").WithTags("Sign-up");
+        api.MapGet("/verify-email/", VerifyEmailAsync)
+            .WithSummary("The link in the verification email: verifies the address and redirects to a page")
+            .WithDescription($"Always a 302: to `{VerifyOutcome.SuccessPage}`, to `{VerifyOutcome.ErrorPage}` for an unknown, used or expired link, " +
+                $"or to `{VerifyOutcome.ChooseCredentialsPage}` when the sign-up was contested and the person must choose a password.")
+            .Produces(StatusCodes.Status302Found)
+            .WithParameterExample("token", "example-token-from-the-email");
+        api.MapPost("/resend-verification/", ResendAsync).RequireRateLimiting(RateLimits.Resend).AddEndpointFilter<UniformAnswerTime>()
+            .WithSummary("Email a new verification link to an address waiting for one")
+            .WithDescription("Always the same 202, in the same time, whether or not such an account exists. Sets the receipt cookie " +
+                "`sm_mail`. No session, so no `X-CSRF` header.")
+            .WithRequestBody<EmailRequest>("application/json")
+            .WithExample(new EmailRequest("hanako@example.com", "en"), new ResendResponse("accepted"), StatusCodes.Status202Accepted);
         return app;
     }
 

@@ -20,3 +20,13 @@ public sealed class CsrfHeaderFilter : IEndpointFilter
         return await next(context);
     }
 }
+
+/// <summary>Marks an endpoint that requires <c>X-CSRF: 1</c>, so the API reference says so.</summary>
+public sealed record CsrfHeaderMetadata;
+
+public static class CsrfHeaderEndpoints
+{
+    /// <summary>Refuses the request (403) unless it carries <c>X-CSRF: 1</c>; the API reference lists the header.</summary>
+    public static RouteHandlerBuilder RequireCsrfHeader(this RouteHandlerBuilder endpoint) =>
+        endpoint.AddEndpointFilter<CsrfHeaderFilter>().WithMetadata(new CsrfHeaderMetadata());
+}
