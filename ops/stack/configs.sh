@@ -132,6 +132,9 @@ http {
 }
 EOF
   install_if_changed "$NG_DIR/nginx.conf.new" "$NG_DIR/nginx.conf" && changed=1
+  # The site includes the snippets from the tree itself: a change there needs a reload too.
+  cat "$ROOT"/nginx/snippets/*.conf >"$NG_DIR/snippets.seen.new"
+  install_if_changed "$NG_DIR/snippets.seen.new" "$NG_DIR/snippets.seen" && changed=1
   [[ -d "$ROOT/web" ]] || warn "web/ does not exist yet: the front door will answer 404"
   if ! nginx_cmd -q -t >>"$LOGS/nginx-error.log" 2>&1; then
     tail -n 10 "$LOGS/nginx-error.log" >&2
