@@ -13,48 +13,10 @@ namespace SalesMind.Notifier.UnitTests;
 /// <summary>How reports and log lines are read, and what each does to a delivery's status.</summary>
 public sealed class DeliveryFateRulesTests
 {
-    internal static MimeMessage Report(string? envelopeId, string? queueId, string action, string status, string diagnostic, string to,
-        string finalRecipient = "someone@example.com", int groups = 1)
-    {
-        var message = new MimeMessage();
-        message.From.Add(new MailboxAddress("Mail Delivery System", "MAILER-DAEMON@mail.salesmind.localhost"));
-        message.To.Add(MailboxAddress.Parse(to));
-        message.Subject = "Undelivered Mail Returned to Sender";
-        var report = new MultipartReport("delivery-status") { new TextPart("plain") { Text = "This is the mail system." } };
-        var deliveryStatus = new MessageDeliveryStatus();
-        var perMessage = new HeaderList { { "Reporting-MTA", "dns; mail.salesmind.localhost" } };
-        if (queueId is not null)
-        {
-            perMessage.Add("X-Postfix-Queue-ID", queueId);
-        }
-
-        if (envelopeId is not null)
-        {
-            perMessage.Add("Original-Envelope-Id", envelopeId);
-        }
-
-        deliveryStatus.StatusGroups.Add(perMessage);
-        for (var i = 0; i < groups; i++)
-        {
-            deliveryStatus.StatusGroups.Add(new HeaderList
-            {
-                { "Final-Recipient", $"rfc822; {finalRecipient}" },
-                { "Action", action },
-                { "Status", status },
-                { "Remote-MTA", "dns; mx.example.com" },
-                { "Diagnostic-Code", $"smtp; {diagnostic}" },
-            });
-        }
-
-        report.Add(deliveryStatus);
-        message.Body = report;
-        return message;
-    }
-
     [Fact]
     public void A_delivery_status_notification_is_read_per_recipient()
     {
-        var report = DsnParser.Parse(Report("0193f4a2-9b3d-7e10-8c42-5d6e7f8a9b0c", "4jcQ", "failed", "5.1.1", "550 5.1.1 User unknown", "x@y.test"));
+        var report = DsnParser.Parse(DsnMessages.Report("0193f4a2-9b3d-7e10-8c42-5d6e7f8a9b0c", "4jcQ", "failed", "5.1.1", "550 5.1.1 User unknown", "x@y.test"));
         var entry = Assert.Single(report!.Entries);
 
         Assert.Equal(("0193f4a2-9b3d-7e10-8c42-5d6e7f8a9b0c", "4jcQ", "failed", "5.1.1"), (report.EnvelopeId, report.QueueId, entry.Action, entry.Status));

@@ -94,9 +94,9 @@ public sealed class ReportTrustRulesTests
     [Fact]
     public void A_report_with_more_recipient_groups_than_the_cap_is_refused_unread()
     {
-        var guessing = DeliveryFateRulesTests.Report(null, "4jcQzHmPztTfT", "failed", "5.1.1", "550 gone", "bounces@x.test", "hanako@example.com",
+        var guessing = DsnMessages.Report(null, "4jcQzHmPztTfT", "failed", "5.1.1", "550 gone", "bounces@x.test", "hanako@example.com",
             groups: DsnParser.MaxRecipientGroups + 1);
-        var largest = DeliveryFateRulesTests.Report(null, "4jcQzHmPztTfT", "failed", "5.1.1", "550 gone", "bounces@x.test", "hanako@example.com",
+        var largest = DsnMessages.Report(null, "4jcQzHmPztTfT", "failed", "5.1.1", "550 gone", "bounces@x.test", "hanako@example.com",
             groups: DsnParser.MaxRecipientGroups);
 
         var refused = DsnParser.Parse(guessing)!;

@@ -1,8 +1,11 @@
 using MimeKit;
 
-namespace SalesMind.Notifier.Tests;
+namespace SalesMind.Notifier;
 
-/// <summary>Delivery status notifications as a mail server writes them.</summary>
+/// <summary>
+/// Delivery status notifications as a mail server writes them (the unit tests read them, the
+/// integration tests, which compile this file too, send them).
+/// </summary>
 internal static class DsnMessages
 {
     internal static MimeMessage Report(string? envelopeId, string? queueId, string action, string status, string diagnostic, string to,
