@@ -9,9 +9,10 @@ domain as SNI and Host, as a browser would (the test certificate is not checked)
 sign-up is appended to the results file as it ends: "<n> <email> <status> <milliseconds>", where
 status is the HTTP status or "error:<reason>" when no answer came (refused, reset, timed out).
 The rate is kept whatever the answers are, so an outage shows as failed sign-ups, not as a pause.
-A 503 is sent again after its Retry-After (at most twice), as the sign-up page does: a busy
-service sheds load that way, and a sign-up is idempotent. The status recorded is the last one,
-marked "+retried" when a 503 came first.
+A 503 is sent again after its Retry-After (at most 4 times, with up to a second of jitter so
+refused clients do not all return at once), as the sign-up page does: a busy service sheds load
+that way, and a sign-up is idempotent. The status recorded is the last one, marked "+retried"
+when a 503 came first.
 
 "capacity" prints this machine's password-hashing capacity, hashes a second (PBKDF2-HMAC-SHA512
 at 210,000 iterations, the services' cost, on every core at once). ./stack compose-test measures
@@ -22,6 +23,7 @@ machine hashing at its limit, with one replica of two down, would refuse sign-up
 import hashlib
 import http.client
 import os
+import random
 import socket
 import ssl
 import sys
@@ -29,6 +31,10 @@ import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
+
+
+# How often a sign-up answered 503 is sent again (the sign-up page's BUSY_RETRIES).
+BUSY_RETRIES = 4
 
 
 class FrontDoor(http.client.HTTPSConnection):
@@ -58,7 +64,7 @@ def sign_up(address, domain, n, email, lock, out):
     })
     started = time.monotonic()
     retried = ""
-    for attempt in range(3):
+    for attempt in range(BUSY_RETRIES + 1):
         wait = None
         try:
             connection = FrontDoor(address, domain, timeout=30)
@@ -75,10 +81,10 @@ def sign_up(address, domain, n, email, lock, out):
             connection.close()
         except (OSError, http.client.HTTPException) as e:
             status = "error:" + type(e).__name__
-        if wait is None or attempt == 2:
+        if wait is None or attempt == BUSY_RETRIES:
             break
         retried = "+retried"
-        time.sleep(wait)
+        time.sleep(wait + random.random())
     status += retried
     elapsed = int((time.monotonic() - started) * 1000)
     with lock:

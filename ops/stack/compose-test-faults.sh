@@ -71,6 +71,8 @@ ct_load_verdict() {
   done
   dup="$(uniq -d "$CI_LOGS/compose-test-$name-mails.txt" | wc -l)"
   counts="$(head -n 1 "$CI_LOGS/compose-test-$name.out"): $accepted/$total accepted ($((accepted * 1000 / total / 10)).$((accepted * 1000 / total % 10)) %; $(grep -c '^[0-9]* [^ ]* 2[0-9]*+retried' "$results") after a 503 and its Retry-After), $missing missing, $dup duplicated; $faults"
+  # Every final answer that was not an acceptance, counted, so a failure says what came back.
+  counts+="$(awk '$3 !~ /^2/ { n[$3]++ } END { for (s in n) printf " %s x%d;", s, n[s] }' "$results")"
   ((total > 0 && missing == 0 && dup == 0 && accepted * 100 >= total * 99)) || { echo "FAIL: $counts"; return 1; }
   echo "ok: $counts"
 }

@@ -14,8 +14,9 @@ import { showSent } from './register/sent.js';
 
 const REGISTER_URL = '/api/auth/register/';
 // A busy service answers 503 with Retry-After: the same sign-up is sent again (it is idempotent:
-// a copy that did get through changes nothing), at most this many times, waiting at most 10 s.
-const BUSY_RETRIES = 2;
+// a copy that did get through changes nothing), at most this many times, waiting at most 10 s
+// each time: a replica that crashed takes some seconds to come back, and the rest is busy meanwhile.
+const BUSY_RETRIES = 4;
 
 /** Posts the sign-up; a 503 is sent again after its Retry-After, saying so. */
 async function postRegistration(body) {

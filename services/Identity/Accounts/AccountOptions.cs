@@ -90,5 +90,27 @@ public sealed class AccountOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan LifecycleInterval { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Wrong tries one emailed 6-digit code allows (verification or address change); then the
+    /// code is dead and a new email is needed.
+    /// </summary>
+    [Range(1, 20)]
+    public int MaxCodeAttempts { get; set; } = 5;
+
+    /// <summary>How long the link and code sent to a new address (an address change) work.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
+    public TimeSpan EmailChangeLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long the old address's undo link (after an address change) works.</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "30.00:00:00")]
+    public TimeSpan EmailChangeUndoLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How long a deleted account's row is kept (unusable: no login, no sessions) before the
+    /// clean-up job removes it: a grace period for support and for abuse investigations.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "90.00:00:00")]
+    public TimeSpan DeletionGracePeriod { get; set; } = TimeSpan.FromDays(14);
+
     public string Url(string pathAndQuery) => PublicBaseUrl.TrimEnd('/') + pathAndQuery;
 }

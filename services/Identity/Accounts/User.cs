@@ -59,6 +59,12 @@ public sealed class User
     /// </summary>
     public int TokenVersion { get; set; }
 
+    /// <summary>
+    /// The owner deleted the account: nobody can log in, every session ended, and after the grace
+    /// period (<see cref="AccountOptions.DeletionGracePeriod"/>) the row is removed.
+    /// </summary>
+    public DateTimeOffset? DeletedAt { get; set; }
+
     public UserProfile? Profile { get; set; }
 }
 
@@ -74,6 +80,15 @@ public sealed class Session
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>The browser's User-Agent at login, cut to 512 characters (shown as the device).</summary>
+    public string? UserAgent { get; set; }
+
+    /// <summary>The client's address at login (behind nginx, from X-Forwarded-For).</summary>
+    public string? ClientAddress { get; set; }
+
+    /// <summary>The last request that used this session (updated at most once a minute).</summary>
+    public DateTimeOffset LastSeenAt { get; set; }
 
     public User? User { get; set; }
 }
@@ -106,6 +121,15 @@ public sealed class EmailVerificationToken
     public DateTimeOffset ExpiresAt { get; set; }
 
     public DateTimeOffset? UsedAt { get; set; }
+
+    /// <summary>
+    /// The 6-digit code mailed beside the link, hashed with the row's id (null for links made
+    /// before codes existed). It dies with the link: same expiry, same use, same revocation.
+    /// </summary>
+    public byte[]? CodeHash { get; set; }
+
+    /// <summary>Wrong codes tried against this link; at the limit the code is dead and a resend is needed.</summary>
+    public int CodeAttempts { get; set; }
 
     public User? User { get; set; }
 }

@@ -28,6 +28,10 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext
 
     public DbSet<KnownDevice> KnownDevices => Set<KnownDevice>();
 
+    public DbSet<EmailChange> EmailChanges => Set<EmailChange>();
+
+    public DbSet<AccountAuditEntry> AccountAudit => Set<AccountAuditEntry>();
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<User>(e =>
@@ -40,6 +44,8 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext
             e.Property(u => u.Roles).HasDefaultValueSql("'{}'::text[]");
             e.HasIndex(u => u.NormalizedUsername).IsUnique();
             e.HasIndex(u => u.NormalizedEmail).IsUnique();
+            // The purge of deleted accounts after their grace period.
+            e.HasIndex(u => u.DeletedAt).HasFilter("deleted_at IS NOT NULL");
             e.HasOne(u => u.Profile).WithOne().HasForeignKey<UserProfile>(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
         });
         model.Entity<UserProfile>(e =>
@@ -62,6 +68,8 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext
         model.Entity<Session>(e =>
         {
             e.ToTable("sessions");
+            e.Property(x => x.UserAgent).HasMaxLength(512);
+            e.Property(x => x.ClientAddress).HasMaxLength(64);
             e.HasIndex(x => x.TokenHash).IsUnique();
             e.HasIndex(x => x.UserId);
             e.HasOne(x => x.User).WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
@@ -113,6 +121,29 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext
             e.HasIndex(x => x.UserId);
             e.HasIndex(x => x.ExpiresAt);
             e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<EmailChange>(e =>
+        {
+            e.ToTable("email_changes");
+            e.Property(x => x.OldEmail).HasMaxLength(254);
+            e.Property(x => x.NewEmail).HasMaxLength(254);
+            e.Property(x => x.NormalizedNewEmail).HasMaxLength(254);
+            e.HasIndex(x => x.TokenHash).IsUnique();
+            e.HasIndex(x => x.UndoTokenHash).IsUnique();
+            e.HasIndex(x => x.UserId);
+            e.HasIndex(x => x.NormalizedNewEmail);
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<AccountAuditEntry>(e =>
+        {
+            e.ToTable("account_audit");
+            e.Property(x => x.ActorName).HasMaxLength(150);
+            e.Property(x => x.Action).HasMaxLength(50);
+            e.Property(x => x.Before).HasColumnType("jsonb");
+            e.Property(x => x.After).HasColumnType("jsonb");
+            e.HasIndex(x => new { x.TargetUserId, x.At });
+            e.HasIndex(x => x.At);
         });
 
         model.AddOutbox();

@@ -78,7 +78,7 @@ public sealed class PasswordHashing : IDisposable
     /// <summary>A new hash of <paramref name="password"/>; throws <see cref="PasswordHashingBusyException"/> when the queue is full.</summary>
     public Task<string> HashAsync(string password)
     {
-        var ticket = TryAdmit() ?? throw new PasswordHashingBusyException();
+        var ticket = TryAdmit() ?? throw Busy();
         return RunAsync(ticket, () => _hasher.HashPassword(null!, password));
     }
 
@@ -89,8 +89,19 @@ public sealed class PasswordHashing : IDisposable
     /// </summary>
     public async Task<bool> VerifyAsync(string? hash, string password)
     {
-        var ticket = TryAdmit() ?? throw new PasswordHashingBusyException();
+        var ticket = TryAdmit() ?? throw Busy();
         return await VerifyAsync(ticket, hash, password) != PasswordVerificationResult.Failed;
+    }
+
+    /// <summary>
+    /// The refusal for a full queue, with the wait until the work ahead is done as its retry
+    /// hint (whole seconds, 1 to 10): told "1 s" while the queue needs 6, every refused client
+    /// would come back into the same full queue, and give up after its last try.
+    /// </summary>
+    public PasswordHashingBusyException Busy()
+    {
+        var seconds = Math.Ceiling(ExpectedWait(Volatile.Read(ref _admitted)).TotalSeconds);
+        return new PasswordHashingBusyException(TimeSpan.FromSeconds(Math.Clamp(seconds, 1, 10)));
     }
 
     /// <summary>
@@ -183,4 +194,8 @@ public sealed class PasswordHashing : IDisposable
 }
 
 /// <summary>The password-hashing queue is full: the request is refused now rather than queued without bound.</summary>
-public sealed class PasswordHashingBusyException() : Exception("The password-hashing queue is full.");
+public sealed class PasswordHashingBusyException(TimeSpan retryAfter) : Exception("The password-hashing queue is full.")
+{
+    /// <summary>When to try again: about when the work queued ahead will be done.</summary>
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}

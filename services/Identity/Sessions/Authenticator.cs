@@ -51,7 +51,7 @@ public sealed partial class Authenticator(
         var check = await guard.CheckAsync(http, user, normalized, password, ct);
         if (check.Verdict == LoginVerdict.Busy)
         {
-            return new(LoginResult.Busy);
+            return new(LoginResult.Busy, Wait: check.Wait);
         }
 
         if (check.Verdict == LoginVerdict.Locked)

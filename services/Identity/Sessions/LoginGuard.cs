@@ -52,7 +52,7 @@ public sealed partial class LoginGuard(
         using var ticket = hashing.TryAdmit();
         if (ticket is null)
         {
-            return new(LoginVerdict.Busy, TimeSpan.Zero, false);
+            return new(LoginVerdict.Busy, hashing.Busy().RetryAfter, false);
         }
 
         var now = time.GetUtcNow();

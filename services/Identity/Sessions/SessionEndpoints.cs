@@ -98,7 +98,7 @@ public static class SessionEndpoints
         switch (outcome.Result)
         {
             case LoginResult.Busy:
-                return Problems.Busy(http);
+                return Problems.Busy(http, outcome.Wait);
             case LoginResult.Locked:
                 return Locked(http, outcome.Wait, locale);
             case LoginResult.WrongPassword:

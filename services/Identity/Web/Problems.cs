@@ -29,10 +29,13 @@ public static class Problems
             Detail = Messages.Get("username.taken", locale),
         });
 
-    /// <summary>503 with <c>Retry-After: 1</c>: the password-hashing queue is full and nothing was stored.</summary>
-    public static ProblemHttpResult Busy(HttpContext http)
+    /// <summary>
+    /// 503 with <c>Retry-After</c> (whole seconds until the queued work is done): the
+    /// password-hashing queue is full and nothing was stored.
+    /// </summary>
+    public static ProblemHttpResult Busy(HttpContext http, TimeSpan retryAfter)
     {
-        http.Response.Headers.RetryAfter = "1";
+        http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return TypedResults.Problem(PasswordHashingBusy.Detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: PasswordHashingBusy.Title);
     }
 }
