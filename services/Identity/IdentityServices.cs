@@ -8,6 +8,7 @@ using SalesMind.Identity.Admin;
 using SalesMind.Identity.AdminTokens;
 using SalesMind.Identity.Data;
 using SalesMind.Identity.DeliveryReports;
+using SalesMind.Identity.EmailChanges;
 using SalesMind.Identity.Lifecycle;
 using SalesMind.Identity.PasswordReset;
 using SalesMind.Identity.Registration;
@@ -64,6 +65,7 @@ public static class IdentityServices
         services.AddScoped<Authenticator>();
         services.AddScoped<PasswordResets>();
         services.AddScoped<UserAdmin>();
+        services.AddScoped<AddressChanges>();
 
         services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         services.AddIdentityRateLimits(builder.Configuration);
@@ -98,6 +100,7 @@ public static class IdentityServices
         app.MapVerification();
         app.MapSessions();
         app.MapPasswordReset();
+        app.MapEmailChange();
         app.MapMailReceipts();
         app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy).MapOutboxAdmin().MapUserAdmin();
         return app;

@@ -4,6 +4,7 @@ using Npgsql;
 using SalesMind.Contracts;
 using SalesMind.Identity.Accounts;
 using SalesMind.Identity.Data;
+using SalesMind.Identity.EmailChanges;
 using SalesMind.Identity.Security;
 using SalesMind.Identity.Verification;
 using SalesMind.Outbox;
@@ -72,6 +73,14 @@ public sealed partial class Registrar(
                 await tx.CommitAsync(ct);
                 LogDuplicateEmail(log, owner.Id);
                 return SignupOutcome.Accepted(mailed);
+            }
+
+            if (await AddressReservation.IsHeldAsync(db, registration.NormalizedEmail, null, now, ct))
+            {
+                // Held for the undo of an address change: answered like any address in use, and
+                // nothing is mailed (the mailbox's owner can undo the change instead).
+                await tx.CommitAsync(ct);
+                return SignupOutcome.Accepted(null);
             }
 
             var user = NewUser(registration, passwordHash, now);
