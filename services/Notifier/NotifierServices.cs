@@ -72,6 +72,9 @@ public static class NotifierServices
             bus.AddConsumer<VerificationReminderDueConsumer, VerificationReminderDueConsumerDefinition>();
             bus.AddConsumer<UserEmailVerifiedConsumer, UserEmailVerifiedConsumerDefinition>();
             bus.AddConsumer<AdminTokensRevokedConsumer, AdminTokensRevokedConsumerDefinition>();
+            bus.AddConsumer<EmailChangeRequestedConsumer, EmailChangeRequestedConsumerDefinition>();
+            bus.AddConsumer<EmailChangedConsumer, EmailChangedConsumerDefinition>();
+            bus.AddConsumer<EmailChangeAttemptedConsumer, EmailChangeAttemptedConsumerDefinition>();
         });
 
         // One store for the process: it caches parsed template versions (which never change).

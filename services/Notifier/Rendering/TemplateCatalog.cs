@@ -44,6 +44,16 @@ public static class TemplateCatalog
         new(TemplateKeys.PasswordReset, "PasswordReset", "The single-use link to set a new password.",
             typeof(PasswordResetModel), new PasswordResetModel(
                 "hanako", "https://salesmind.example/reset_password.html?token=sample", "2026年1月1日 09:00 (日本時間)", "SalesMind")),
+        new(TemplateKeys.EmailChangeConfirm, "EmailChangeConfirm", "To the new address of an address change: the link and code that confirm it.",
+            typeof(EmailChangeConfirmModel), new EmailChangeConfirmModel(
+                "hanako", "hanako.new@example.com", "https://salesmind.example/change_email.html?token=sample", "123456", "2026年1月1日 09:00 (日本時間)", "SalesMind")),
+        new(TemplateKeys.EmailChanged, "EmailChanged", "To the old address once a change is confirmed, with the link that undoes it.",
+            typeof(EmailChangedModel), new EmailChangedModel(
+                "hanako", "hanako.new@example.com", "https://salesmind.example/change_email.html?undo_token=sample", "2026年1月8日 09:00 (日本時間)",
+                "2026年1月1日 09:00 (日本時間)", "SalesMind")),
+        new(TemplateKeys.EmailChangeAttempted, "EmailChangeAttempted", "To the owner of an address another account tried to move to.",
+            typeof(EmailChangeAttemptedModel), new EmailChangeAttemptedModel(
+                "hanako", "https://salesmind.example/login.html", "2026年1月1日 09:00 (日本時間)", "SalesMind")),
     ];
 
     public static BuiltInTemplate? Find(string key) => BuiltIn.FirstOrDefault(t => t.Key == key);
