@@ -158,6 +158,11 @@ $('code-form').addEventListener('submit', async (event) => {
     showDone(data?.email ?? '');
     return;
   }
+  if (response.status === 401) {
+    // The session ended meanwhile (logged out elsewhere, or an undo): log in and ask again.
+    showOnly('change-signed-out');
+    return;
+  }
   const errors = fieldErrors(data);
   if (errors.code || errors.new_email) {
     setFieldError('code', { text: errors.code ?? errors.new_email });
