@@ -37,6 +37,8 @@ public sealed class EmailChangeUndoTests(IdentityApp app)
         Assert.True(body.GetProperty("restored").GetBoolean());
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/auth/me/")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await otherDevice.GetAsync("/api/auth/me/")).StatusCode);
+        Assert.Equal(0L, await app.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM known_devices d JOIN users u ON u.id = d.user_id WHERE u.email = $1", form["email"]!));
         Assert.Equal(versionBefore + 1, await app.Database.ScalarAsync<int>("SELECT token_version FROM users WHERE email = $1", form["email"]!));
         Assert.Equal(HttpStatusCode.OK, (await IdentityApp.LoginAsync(app.Client(), form["email"]!, form["password"]!)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await IdentityApp.LoginAsync(app.Client(), newEmail, form["password"]!)).StatusCode);

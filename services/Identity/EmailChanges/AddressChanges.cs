@@ -345,6 +345,9 @@ public sealed partial class AddressChanges(
         await AdminTokenRevocation.RevokeAsync(db, user.Id, "email_change_undone", now, ct);
         await db.SaveChangesAsync(ct);
         await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
+        // No browser stays trusted either: a device cookie would give whoever made the change
+        // guesses of their own, apart from the account's lock.
+        await db.KnownDevices.Where(d => d.UserId == user.Id).ExecuteDeleteAsync(ct);
         await RevokePendingAsync(user.Id, now, ct);
         await db.EmailChanges.Where(c => c.UserId == user.Id && c.UndoneAt == null && c.UndoExpiresAt > now)
             .ExecuteUpdateAsync(set => set.SetProperty(c => c.UndoExpiresAt, now), ct);
