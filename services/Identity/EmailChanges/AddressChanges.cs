@@ -24,13 +24,17 @@ public enum ChangeResult
     /// <summary>The password-hashing queue is full; nothing was counted.</summary>
     Busy,
 
-    /// <summary>Too many wrong passwords (the login lock) or too many requests: <see cref="ChangeOutcome.Wait"/>.</summary>
+    /// <summary>Too many wrong passwords (the login's lock, shared): <see cref="ChangeOutcome.Wait"/>.</summary>
     Locked,
 
+    /// <summary>Too many change requests from this account in the last hour.</summary>
     TooMany,
 
     /// <summary>The new address was taken between the request and its confirmation.</summary>
     Taken,
+
+    /// <summary>The account behind the session is gone.</summary>
+    SignedOut,
 }
 
 /// <param name="Email">The account's address after the step (the new one after a confirmation, the restored one after an undo).</param>
@@ -92,7 +96,8 @@ public sealed partial class AddressChanges(
             var me = await LockUserAsync(user.Id, ct);
             if (me is null)
             {
-                return new(ChangeResult.Invalid, "new_email", "code.none");
+                // Removed since the session was read: as good as signed out.
+                return new(ChangeResult.SignedOut);
             }
 
             // No flood of confirmation emails to someone else's mailbox from one account.

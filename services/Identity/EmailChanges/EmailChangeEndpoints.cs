@@ -101,6 +101,7 @@ public static class EmailChangeEndpoints
             ChangeResult.Done => TypedResults.Accepted((string?)null, new ChangeAccepted(Accepted, email, outcome.ExpiresAt!.Value)),
             ChangeResult.Busy => Problems.Busy(http, outcome.Wait),
             ChangeResult.Locked or ChangeResult.TooMany => TooMany(http, outcome, locale),
+            ChangeResult.SignedOut => NotSignedIn(),
             _ => TypedResults.ValidationProblem(EmailChangeTexts.Field(outcome.Field!, outcome.Key!, locale), title: "Invalid address change"),
         };
     }
