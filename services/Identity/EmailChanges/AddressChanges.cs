@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using SalesMind.Contracts;
 using SalesMind.Identity.Accounts;
-using SalesMind.Identity.AdminTokens;
 using SalesMind.Identity.Audit;
 using SalesMind.Identity.Data;
 using SalesMind.Identity.Security;
@@ -12,39 +11,6 @@ using SalesMind.Outbox;
 using ChangeRow = SalesMind.Identity.Accounts.EmailChange;
 
 namespace SalesMind.Identity.EmailChanges;
-
-public enum ChangeResult
-{
-    /// <summary>Done (asked for, confirmed or undone).</summary>
-    Done,
-
-    /// <summary>A field problem: <see cref="ChangeOutcome.Field"/> and <see cref="ChangeOutcome.Key"/>.</summary>
-    Invalid,
-
-    /// <summary>The password-hashing queue is full; nothing was counted.</summary>
-    Busy,
-
-    /// <summary>Too many wrong passwords (the login's lock, shared): <see cref="ChangeOutcome.Wait"/>.</summary>
-    Locked,
-
-    /// <summary>Too many change requests from this account in the last hour.</summary>
-    TooMany,
-
-    /// <summary>The new address was taken between the request and its confirmation.</summary>
-    Taken,
-
-    /// <summary>The account behind the session is gone.</summary>
-    SignedOut,
-}
-
-/// <param name="Email">The account's address after the step (the new one after a confirmation, the restored one after an undo).</param>
-/// <param name="Restored">For an undo: whether the old address could be put back.</param>
-public sealed record ChangeOutcome(
-    ChangeResult Result, string? Field = null, string? Key = null, TimeSpan Wait = default, string? Email = null, DateTimeOffset? ExpiresAt = null,
-    bool Restored = false)
-{
-    public static ChangeOutcome Problem(string field, string key) => new(ChangeResult.Invalid, field, key);
-}
 
 /// <summary>
 /// Moving an account to a new address: asked for with the password, confirmed from the new
@@ -295,75 +261,6 @@ public sealed partial class AddressChanges(
 
     private static ChangeOutcome Taken(ChangeRow change) => new(ChangeResult.Taken, "new_email", "new_email.taken", Email: change.NewEmail);
 
-    /// <summary>
-    /// The undo link from the old mailbox: the old address back (while it is held for this account
-    /// nobody else can have it), every session and admin token ended, every pending change and
-    /// other undo link void. Single use.
-    /// </summary>
-    public async Task<ChangeOutcome> UndoAsync(string? token, CancellationToken ct)
-    {
-        if (!OpaqueToken.IsWellFormed(token))
-        {
-            return ChangeOutcome.Problem("token", "token.invalid");
-        }
-
-        var hash = OpaqueToken.Hash(token!);
-        var now = time.GetUtcNow();
-        var owner = await db.EmailChanges.Where(c => c.UndoTokenHash == hash).Select(c => (Guid?)c.UserId).SingleOrDefaultAsync(ct);
-        if (owner is null)
-        {
-            return ChangeOutcome.Problem("token", "token.invalid");
-        }
-
-        db.ChangeTracker.Clear();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var user = await LockUserAsync(owner.Value, ct);
-        var change = await db.EmailChanges.FromSql($"SELECT * FROM email_changes WHERE undo_token_hash = {hash} FOR UPDATE").SingleOrDefaultAsync(ct);
-        if (user is null || change?.UndoTokenHash is null || !OpaqueToken.Matches(change.UndoTokenHash, hash) || user.DeletedAt is not null)
-        {
-            return ChangeOutcome.Problem("token", "token.invalid");
-        }
-
-        if (change.UndoneAt is not null)
-        {
-            return ChangeOutcome.Problem("token", "token.used");
-        }
-
-        if (change.UndoExpiresAt <= now)
-        {
-            return ChangeOutcome.Problem("token", "token.expired");
-        }
-
-        var normalizedOld = FieldRules.NormalizeEmail(change.OldEmail);
-        // The hold makes this true; should it ever not be, the sign-out below still happens.
-        var free = !await db.Users.AnyAsync(u => u.NormalizedEmail == normalizedOld && u.Id != user.Id, ct);
-        var before = user.Email;
-        if (free)
-        {
-            user.Email = change.OldEmail;
-            user.NormalizedEmail = normalizedOld;
-        }
-
-        change.UndoneAt = now;
-        AccountAudit.Add(db, user, user.Id, "email.change_undone", new { email = before }, new { email = user.Email }, now);
-        // Whoever made the change may hold a session or an admin token: both die.
-        await AdminTokenRevocation.RevokeAsync(db, user.Id, "email_change_undone", now, ct);
-        await db.SaveChangesAsync(ct);
-        await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
-        // No browser stays trusted either: a device cookie would give whoever made the change
-        // guesses of their own, apart from the account's lock.
-        await db.KnownDevices.Where(d => d.UserId == user.Id).ExecuteDeleteAsync(ct);
-        await RevokePendingAsync(user.Id, now, ct);
-        await db.EmailChanges.Where(c => c.UserId == user.Id && c.UndoneAt == null && c.UndoExpiresAt > now)
-            .ExecuteUpdateAsync(set => set.SetProperty(c => c.UndoExpiresAt, now), ct);
-        // A reset link the new address may have asked for would hand the account straight back.
-        await db.PasswordResetTokens.Where(t => t.UserId == user.Id && t.UsedAt == null && t.ExpiresAt > now)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.ExpiresAt, now), ct);
-        await tx.CommitAsync(ct);
-        LogUndone(log, user.Id, free);
-        return new(ChangeResult.Done, Email: user.Email, Restored: free);
-    }
-
     private Task<User?> LockUserAsync(Guid id, CancellationToken ct) =>
         db.Users.FromSql($"SELECT * FROM users WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
 
@@ -380,6 +277,4 @@ public sealed partial class AddressChanges(
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} confirmed a new address")]
     private static partial void LogChanged(ILogger logger, Guid userId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserId}'s address change was undone (old address restored: {Restored}); every session ended")]
-    private static partial void LogUndone(ILogger logger, Guid userId, bool restored);
 }

@@ -1,0 +1,34 @@
+namespace SalesMind.Identity.EmailChanges;
+
+public enum ChangeResult
+{
+    /// <summary>Done (asked for, confirmed or undone).</summary>
+    Done,
+
+    /// <summary>A field problem: <see cref="ChangeOutcome.Field"/> and <see cref="ChangeOutcome.Key"/>.</summary>
+    Invalid,
+
+    /// <summary>The password-hashing queue is full; nothing was counted.</summary>
+    Busy,
+
+    /// <summary>Too many wrong passwords (the login's lock, shared): <see cref="ChangeOutcome.Wait"/>.</summary>
+    Locked,
+
+    /// <summary>Too many change requests from this account in the last hour.</summary>
+    TooMany,
+
+    /// <summary>The new address was taken between the request and its confirmation.</summary>
+    Taken,
+
+    /// <summary>The account behind the session is gone.</summary>
+    SignedOut,
+}
+
+/// <param name="Email">The account's address after the step (the new one after a confirmation, the restored one after an undo).</param>
+/// <param name="Restored">For an undo: whether the old address could be put back.</param>
+public sealed record ChangeOutcome(
+    ChangeResult Result, string? Field = null, string? Key = null, TimeSpan Wait = default, string? Email = null, DateTimeOffset? ExpiresAt = null,
+    bool Restored = false)
+{
+    public static ChangeOutcome Problem(string field, string key) => new(ChangeResult.Invalid, field, key);
+}
