@@ -2,9 +2,10 @@
 // open account and for all accounts (newest first, a page at a time).
 
 import { t } from '../i18n.js';
-import { $, IDENTITY, StatusLine, api, cell, el, isBusy, reportFailure, setBusy, timeElement } from './page.js';
+import { $, IDENTITY, StatusLine, api, cell, el, formatDate, isBusy, reportFailure, setBusy, timeElement } from './page.js';
 
 const PAGE_SIZE = 25;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 const accountLine = new StatusLine($('user-audit-status'));
 const allLine = new StatusLine($('audit-status'));
 
@@ -42,7 +43,8 @@ export async function loadAudit(more = false) {
 function fields(value) {
   if (!value || typeof value !== 'object') return '—';
   const parts = Object.entries(value).map(([name, v]) => {
-    const shown = Array.isArray(v) ? (v.length ? v.join(', ') : '—') : v === null || v === '' ? '—' : String(v);
+    let shown = Array.isArray(v) ? (v.length ? v.join(', ') : '—') : v === null || v === '' ? '—' : String(v);
+    if (typeof v === 'string' && ISO_TIME.test(v)) shown = formatDate(v);
     return `${name}: ${shown}`;
   });
   return parts.length ? parts.join('; ') : '—';
