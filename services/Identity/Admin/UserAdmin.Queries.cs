@@ -116,7 +116,7 @@ public sealed partial class UserAdmin
     }
 
     /// <summary>The search text in the form names and addresses are stored in.</summary>
-    internal static string SearchKey(string q)
+    public static string SearchKey(string q)
     {
         var trimmed = q.Trim();
         try
