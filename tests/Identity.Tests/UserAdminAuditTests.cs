@@ -184,6 +184,15 @@ public sealed class UserAdminAuditTests(IdentityApp app)
         Assert.Equal("""{"industry":"software","purpose":"Find customers"}""", Canonical(entry.GetProperty("before")));
         Assert.Equal("""{"industry":"consulting","purpose":null}""", Canonical(entry.GetProperty("after")));
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PatchProfileAsync(Guid.NewGuid(), new { industry = "retail" })).StatusCode);
+
+        // An account without a profile row gets one, which needs its industry.
+        await app.Database.ExecuteAsync("DELETE FROM user_profiles WHERE user_id = $1", id);
+        var needsIndustry = await admin.PatchProfileAsync(id, new { purpose = "Renewals" });
+        Assert.Equal(HttpStatusCode.BadRequest, needsIndustry.StatusCode);
+        Assert.Equal(Messages.Get("industry.required", "en"),
+            (await needsIndustry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("industry")[0].GetString());
+        Assert.Equal(HttpStatusCode.OK, (await admin.PatchProfileAsync(id, new { industry = "retail", purpose = "Renewals" })).StatusCode);
+        Assert.Equal("retail", (await admin.GetAsync($"/api/admin/users/{id}")).GetProperty("profile").GetProperty("industry").GetString());
     }
 
     private static string Canonical(JsonElement element) =>

@@ -26,7 +26,7 @@ public sealed partial class UserAdmin
             {
                 if (!patch.HasIndustry)
                 {
-                    return AdminChange.NotFound;
+                    return AdminChange.NoProfile;
                 }
 
                 profile = new UserProfile { UserId = user.Id, Industry = patch.Industry!, Locale = patch.Locale ?? "ja" };

@@ -103,12 +103,18 @@ public sealed partial class UserAdmin
 
         if (after is { } cursor)
         {
-            // Version-7 ids made from the entry's time: "older than the last one shown".
-            query = query.Where(e => e.Id.CompareTo(cursor) < 0);
+            // Keyset on (time, id): ids alone share a millisecond in any order.
+            var at = await db.AccountAudit.Where(e => e.Id == cursor).Select(e => (DateTimeOffset?)e.At).SingleOrDefaultAsync(ct);
+            if (at is null)
+            {
+                return ([], null);
+            }
+
+            query = query.Where(e => e.At < at || (e.At == at && e.Id.CompareTo(cursor) < 0));
         }
 
         limit = Math.Clamp(limit, 1, MaxPage);
-        var rows = await query.OrderByDescending(e => e.Id).Take(limit + 1)
+        var rows = await query.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(limit + 1)
             .Select(e => new AuditRow(e, db.Users.Where(u => u.Id == e.TargetUserId).Select(u => u.Username).FirstOrDefault()))
             .ToListAsync(ct);
         var shown = rows.Take(limit).ToList();

@@ -33,6 +33,9 @@ public enum AdminChange
     NotVerified,
 
     UnknownRole,
+
+    /// <summary>The account has no profile yet, and the change does not name the industry a new one needs.</summary>
+    NoProfile,
 }
 
 /// <summary>
@@ -142,9 +145,10 @@ public sealed partial class UserAdmin(IdentityDb db, AdminAccountCheck adminChec
     /// </summary>
     private async Task<AdminChange> ChangeAsync(Guid actorId, Guid id, Func<User, User, DateTimeOffset, Task<AdminChange>> change, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({LockName}, 0))", ct);
+        // The time is read once the lock is held: the audit's order is then the order the changes were made in.
+        var now = time.GetUtcNow();
         // Read again under the lock: the token was checked before another admin's change committed.
         var actor = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == actorId, ct);
         if (actor is null || !IsActiveAdmin(actor))

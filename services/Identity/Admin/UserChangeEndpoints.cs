@@ -122,7 +122,13 @@ public static class UserChangeEndpoints
         }
 
         var (result, profile) = await accounts.UpdateProfileAsync(Actor(admin), id, patch, ct);
-        return result == AdminChange.Done ? TypedResults.Ok(View(profile!)) : Refused(result, id, lang);
+        return result switch
+        {
+            AdminChange.Done => TypedResults.Ok(View(profile!)),
+            AdminChange.NoProfile => TypedResults.ValidationProblem(Problems.Texts(new Dictionary<string, string> { ["industry"] = "industry.required" }, locale),
+                detail: Messages.Pick(locale, "入力内容を確認してください。", "Some fields need attention."), title: "Invalid profile"),
+            _ => Refused(result, id, lang),
+        };
     }
 
     private static Guid Actor(ClaimsPrincipal admin) =>
