@@ -22,9 +22,10 @@ public sealed partial class ProfileEditor(IdentityDb db, TimeProvider time, ILog
     public async Task<ProfileValues?> UpdateAsync(
         SignedIn me, IReadOnlyDictionary<string, string?> given, bool replace, Dictionary<string, string> errors, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var profile = await db.Profiles.FromSql($"SELECT * FROM user_profiles WHERE user_id = {me.User.Id} FOR UPDATE").SingleOrDefaultAsync(ct);
+        // Read once the lock is held: the audit entries of concurrent edits are then in the order they were applied.
+        var now = time.GetUtcNow();
         var before = Of(profile);
         var after = ProfileRules.Apply(before, given, replace, errors);
         if (after is null)
