@@ -57,7 +57,7 @@ public sealed partial class ProfileEditor(IdentityDb db, TimeProvider time, ILog
     }
 
     /// <summary>The changed fields only, by their wire names: before and after.</summary>
-    internal static (Dictionary<string, string?> Before, Dictionary<string, string?> After) Differences(ProfileValues before, ProfileValues after)
+    public static (Dictionary<string, string?> Before, Dictionary<string, string?> After) Differences(ProfileValues before, ProfileValues after)
     {
         var old = new Dictionary<string, string?>(StringComparer.Ordinal);
         var changed = new Dictionary<string, string?>(StringComparer.Ordinal);
