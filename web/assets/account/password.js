@@ -46,6 +46,10 @@ function setSending(value) {
   submit.textContent = t(value ? 'password.changing' : 'password.submit');
 }
 
+// Keep the focus where it is when the button is pressed: a check on leaving a field would add or
+// remove a message above the button, move it from under the pointer and swallow the click.
+submit.addEventListener('mousedown', (event) => event.preventDefault());
+
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   if (sending) return;
