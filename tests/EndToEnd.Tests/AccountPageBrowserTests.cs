@@ -117,6 +117,12 @@ public sealed class AccountPageBrowserTests(Browser browser) : IClassFixture<Bro
             Assert.Equal(HttpStatusCode.OK, (await FrontDoor.Client.SendAsync(request)).StatusCode);
         }
 
+        await phone.ClickAsync("#lang-toggle");
+        await Assertions.Expect(phone.Locator("#profile-heading")).ToHaveTextAsync("Edit your profile");
+        await Assertions.Expect(phone.Locator("#sessions-list .session.is-current")).ToContainTextAsync("This browser");
+        await Assertions.Expect(phone.Locator("#sessions-list .session.is-current .session-device")).ToHaveTextAsync("Chrome on Linux");
+        await Assertions.Expect(phone.Locator("#industry option:checked")).ToHaveTextAsync("Finance & insurance");
+        await ShotAsync(phone, "account-3-english-360");
         Assert.Empty(phoneErrors);
         Assert.Empty(deskErrors);
         // The notice, in the language just chosen for the account's emails, with no secret in it.

@@ -58,7 +58,7 @@ async function load() {
     account = { ...account, ...profile };
     render();
   });
-  startPassword(account, loadSessions);
+  startPassword(account, () => loadSessions({ clearStatus: true }));
   loadSessions();
   document.getElementById('account-admin').hidden = !(await isAdmin(data));
 }

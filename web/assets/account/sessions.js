@@ -71,8 +71,9 @@ function render() {
   endOthers.hidden = !sessions.some((session) => !session.current);
 }
 
-/** Loads the list again (after a password change, for one). */
-export async function loadSessions() {
+/** Loads the list again; `clearStatus` drops the last change's message (after a password change, for one). */
+export async function loadSessions({ clearStatus = false } = {}) {
+  if (clearStatus) status.set(null);
   section.hidden = false;
   loading.hidden = false;
   errorBox.hidden = true;
@@ -130,7 +131,7 @@ endOthers.addEventListener('click', async () => {
   await loadSessions();
 });
 
-document.getElementById('sessions-retry').addEventListener('click', loadSessions);
+document.getElementById('sessions-retry').addEventListener('click', () => loadSessions());
 
 onLangChange(() => {
   render();
