@@ -63,6 +63,29 @@ public sealed class PasswordChangeTests(IdentityApp app)
     }
 
     [Fact]
+    public async Task A_stolen_copy_of_this_very_sessions_cookie_dies_with_the_change_while_this_browser_stays_signed_in()
+    {
+        var form = await app.VerifiedUserAsync();
+        var client = app.Client();
+        var login = await IdentityApp.LoginAsync(client, form["username"]!, form["password"]!);
+        var stolen = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("sm_session=", StringComparison.Ordinal)).Split(';')[0];
+        var thief = app.Client();
+        thief.DefaultRequestHeaders.Add("Cookie", stolen);
+        Assert.Equal(HttpStatusCode.OK, (await thief.GetAsync("/api/auth/me/")).StatusCode);
+
+        var answer = await ChangeAsync(client, form["password"]!, NewPassword);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var renewed = answer.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("sm_session=", StringComparison.Ordinal));
+        Assert.NotEqual(stolen, renewed.Split(';')[0]);
+        Assert.Contains("httponly", renewed, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await thief.GetAsync("/api/auth/me/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/auth/me/")).StatusCode);
+        var sessions = (await (await client.GetAsync("/api/account/sessions/")).JsonAsync()).GetProperty("sessions");
+        Assert.True(Assert.Single(sessions.EnumerateArray()).GetProperty("current").GetBoolean());
+    }
+
+    [Fact]
     public async Task A_wrong_current_password_is_refused_and_counted_and_repeated_ones_lock_like_failed_logins()
     {
         var form = await app.VerifiedUserAsync();

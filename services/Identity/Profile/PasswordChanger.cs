@@ -34,14 +34,17 @@ public enum PasswordChangeResult
 
 /// <param name="Field">For <see cref="PasswordChangeResult.Invalid"/>: <c>current_password</c> or <c>new_password</c>.</param>
 /// <param name="OtherSessionsEnded">For <see cref="PasswordChangeResult.Changed"/>: how many other sessions were signed out.</param>
+/// <param name="SessionToken">For <see cref="PasswordChangeResult.Changed"/>: this session's new cookie value, until <paramref name="SessionExpiresAt"/>.</param>
 public sealed record PasswordChange(
-    PasswordChangeResult Result, string? Field = null, string? Problem = null, TimeSpan Wait = default, int OtherSessionsEnded = 0);
+    PasswordChangeResult Result, string? Field = null, string? Problem = null, TimeSpan Wait = default, int OtherSessionsEnded = 0,
+    string? SessionToken = null, DateTimeOffset SessionExpiresAt = default);
 
 /// <summary>
 /// A signed-in owner changes the password. The current one is checked by the login's own guard
 /// (<see cref="LoginGuard"/>), on the account's own counter: a stolen session cannot try more
 /// passwords here than a stranger can at the login form, and the two share one budget. A change
-/// signs every other session out, kills the account's admin tokens and mails the owner.
+/// signs every other session out, gives this one a new token, kills the account's admin tokens
+/// and mails the owner.
 /// </summary>
 public sealed partial class PasswordChanger(
     IdentityDb db, LoginGuard guard, PasswordHashing hashing, IOptions<AccountOptions> options, TimeProvider time, ILogger<PasswordChanger> log)
@@ -100,8 +103,11 @@ public sealed partial class PasswordChanger(
         user.PasswordHash = hash;
         // Whoever held the old password may hold an admin token made with it.
         await AdminTokenRevocation.RevokeAsync(db, user.Id, AdminTokenRevocation.PasswordChanged, now, ct);
-        // Whoever knew the old password may be signed in somewhere: only this browser stays.
+        // Whoever knew the old password may be signed in somewhere: only this browser stays, and
+        // under a new token, so a copy of this very session's cookie dies too.
         var ended = await AccountSessions.EndOthersAsync(db, user.Id, me.Session.Id, ct);
+        var (token, tokenHash) = OpaqueToken.Create();
+        await db.Sessions.Where(s => s.Id == me.Session.Id).ExecuteUpdateAsync(set => set.SetProperty(s => s.TokenHash, tokenHash), ct);
         AccountAudit.Add(db, me.User, user.Id, "password.changed", null, new { other_sessions_ended = ended }, now);
         var locale = Messages.LocaleOf(me.User.Profile?.Locale);
         var device = DeviceNames.Describe(DeviceNames.UserAgentOf(http.Request)).ToString();
@@ -109,7 +115,7 @@ public sealed partial class PasswordChanger(
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         LogChanged(log, user.Id, ended);
-        return new(PasswordChangeResult.Changed, OtherSessionsEnded: ended);
+        return new(PasswordChangeResult.Changed, OtherSessionsEnded: ended, SessionToken: token, SessionExpiresAt: me.Session.ExpiresAt);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} changed their password; {Ended} other sessions ended")]

@@ -44,7 +44,8 @@ public static class ProfileEndpoints
             .WithSummary("Change the password: needs the current one; every other session ends and the owner is emailed")
             .WithDescription("The new password follows the sign-up's rules and may not resemble the email address. A wrong current " +
                 "password counts against the account like a failed login: after 5, 429 with Retry-After (whole minutes), as at login. " +
-                "On success only this session stays signed in, the account's admin tokens stop working and a notice is emailed. " +
+                "On success only this session stays signed in (under a new cookie), the account's admin tokens stop working and a " +
+                "notice is emailed. " +
                 "Needs `X-CSRF: 1`.")
             .WithRequestBody<PasswordRequest>("application/json")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status429TooManyRequests)
@@ -106,7 +107,7 @@ public static class ProfileEndpoints
     }
 
     internal static async Task<Results<Ok<PasswordChanged>, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
-        HttpContext http, Authenticator authenticator, PasswordChanger changer, CancellationToken ct)
+        HttpContext http, Authenticator authenticator, PasswordChanger changer, IWebHostEnvironment environment, CancellationToken ct)
     {
         if (await authenticator.SignedInAsync(http, ct) is not { } me)
         {
@@ -153,6 +154,7 @@ public static class ProfileEndpoints
                 return AccountAnswers.NotSignedIn(locale);
         }
 
+        SessionEndpoints.AppendSessionCookie(http, environment, outcome.SessionToken!, outcome.SessionExpiresAt);
         return TypedResults.Ok(new PasswordChanged(outcome.OtherSessionsEnded));
     }
 }
