@@ -10,6 +10,7 @@ using SalesMind.Identity.Data;
 using SalesMind.Identity.DeliveryReports;
 using SalesMind.Identity.Lifecycle;
 using SalesMind.Identity.PasswordReset;
+using SalesMind.Identity.Profile;
 using SalesMind.Identity.Registration;
 using SalesMind.Identity.Security;
 using SalesMind.Identity.Sessions;
@@ -64,6 +65,9 @@ public static class IdentityServices
         services.AddScoped<Authenticator>();
         services.AddScoped<PasswordResets>();
         services.AddScoped<UserAdmin>();
+        services.AddScoped<AccountSessions>();
+        services.AddScoped<ProfileEditor>();
+        services.AddScoped<PasswordChanger>();
 
         services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         services.AddIdentityRateLimits(builder.Configuration);
@@ -99,6 +103,8 @@ public static class IdentityServices
         app.MapSessions();
         app.MapPasswordReset();
         app.MapMailReceipts();
+        app.MapProfile();
+        app.MapAccountSessions();
         app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy).MapOutboxAdmin().MapUserAdmin();
         return app;
     }

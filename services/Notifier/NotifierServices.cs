@@ -72,6 +72,7 @@ public static class NotifierServices
             bus.AddConsumer<VerificationReminderDueConsumer, VerificationReminderDueConsumerDefinition>();
             bus.AddConsumer<UserEmailVerifiedConsumer, UserEmailVerifiedConsumerDefinition>();
             bus.AddConsumer<AdminTokensRevokedConsumer, AdminTokensRevokedConsumerDefinition>();
+            bus.AddConsumer<PasswordChangedConsumer, PasswordChangedConsumerDefinition>();
         });
 
         // One store for the process: it caches parsed template versions (which never change).

@@ -27,6 +27,7 @@ public static class Messages
         ["password.similar"] = ("パスワードがユーザー名に似すぎています。", "Password is too similar to the username."),
         ["password.common"] = ("よく使われるパスワードのため使えません。", "This password is too common."),
         ["password.long"] = ("パスワードは128文字以内にしてください。", "Password must be at most 128 characters."),
+        ["password.similar_email"] = ("パスワードがメールアドレスに似すぎています。", "Password is too similar to the email address."),
         ["industry.required"] = ("業種を選択してください。", "Choose an industry."),
         ["industry.invalid"] = ("業種の選択が正しくありません。", "Choose a valid industry."),
         ["sales_experience.invalid"] = ("営業経験の選択が正しくありません。", "Choose a valid sales experience."),

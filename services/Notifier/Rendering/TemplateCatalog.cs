@@ -44,6 +44,9 @@ public static class TemplateCatalog
         new(TemplateKeys.PasswordReset, "PasswordReset", "The single-use link to set a new password.",
             typeof(PasswordResetModel), new PasswordResetModel(
                 "hanako", "https://salesmind.example/reset_password.html?token=sample", "2026年1月1日 09:00 (日本時間)", "SalesMind")),
+        new(TemplateKeys.PasswordChanged, "PasswordChanged", "After the owner changed the password while signed in: when, from which browser, and what to do if it was not them.",
+            typeof(PasswordChangedModel), new PasswordChangedModel(
+                "hanako", "2026年1月1日 09:00 (日本時間)", "Chrome on Windows", "https://salesmind.example/forgot_password.html", "SalesMind")),
     ];
 
     public static BuiltInTemplate? Find(string key) => BuiltIn.FirstOrDefault(t => t.Key == key);

@@ -11,4 +11,5 @@ public static class TemplateKeys
     public const string PasswordReset = "password-reset";
     public const string VerificationReminder = "verification-reminder";
     public const string Welcome = "welcome";
+    public const string PasswordChanged = "password-changed";
 }
