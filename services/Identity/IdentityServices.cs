@@ -7,6 +7,7 @@ using SalesMind.Identity.Accounts;
 using SalesMind.Identity.Admin;
 using SalesMind.Identity.AdminTokens;
 using SalesMind.Identity.Data;
+using SalesMind.Identity.Deletion;
 using SalesMind.Identity.DeliveryReports;
 using SalesMind.Identity.Lifecycle;
 using SalesMind.Identity.PasswordReset;
@@ -64,6 +65,7 @@ public static class IdentityServices
         services.AddScoped<Authenticator>();
         services.AddScoped<PasswordResets>();
         services.AddScoped<UserAdmin>();
+        services.AddAccountDeletion();
 
         services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         services.AddIdentityRateLimits(builder.Configuration);
@@ -99,6 +101,7 @@ public static class IdentityServices
         app.MapSessions();
         app.MapPasswordReset();
         app.MapMailReceipts();
+        app.MapAccountDeletion();
         app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy).MapOutboxAdmin().MapUserAdmin();
         return app;
     }
