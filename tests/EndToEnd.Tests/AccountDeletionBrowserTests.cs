@@ -63,6 +63,8 @@ public sealed class AccountDeletionBrowserTests(Browser browser) : IClassFixture
         await page.WaitForURLAsync("**/delete_account.html", new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#delete-username")).ToHaveTextAsync(username);
         await ShotAsync(page, "deletion-1-page");
+        // Nothing is wider than the 360 px screen.
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 360"));
 
         // Download my data: a JSON file named after the account, with the account in it and no secret.
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#export-button"));
@@ -81,6 +83,9 @@ public sealed class AccountDeletionBrowserTests(Browser browser) : IClassFixture
         await Assertions.Expect(page.Locator("#goodbye")).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await Assertions.Expect(page.Locator("#delete-sections")).ToBeHiddenAsync();
         await ShotAsync(page, "deletion-2-goodbye");
+        await page.ClickAsync("#lang-toggle");
+        await Assertions.Expect(page.Locator("#goodbye h2")).ToHaveTextAsync("Your account has been deleted");
+        await ShotAsync(page, "deletion-3-goodbye-en");
 
         // The old session is gone: the page now asks to log in.
         await page.ReloadAsync();

@@ -175,6 +175,7 @@ form.addEventListener('submit', async (event) => {
     password.value = '';
     purgeAfter = typeof data?.purge_after === 'string' ? data.purge_after : null;
     sections.hidden = true;
+    document.getElementById('delete-heading').hidden = true;
     goodbye.hidden = false;
     renderGoodbye();
     document.getElementById('goodbye-heading').focus();
