@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,9 +32,11 @@ public static class DeletionEndpoints
         services.AddSingleton<DeletedAccountPurge>();
         services.AddHostedService(sp => sp.GetRequiredService<DeletedAccountPurge>());
         // Keyed by the session cookie (by address without one): every session has its own budget,
-        // and nobody else's downloads use it up.
+        // and nobody else's downloads use it up. The cookie is a credential: only its hash is kept as the key.
         services.AddRateLimiter(limiter => limiter.AddPolicy(ExportLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-            http.Request.Cookies[SessionEndpoints.CookieName] ?? http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            http.Request.Cookies[SessionEndpoints.CookieName] is { } cookie
+                ? "session:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(cookie)))
+                : "address:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"),
             _ => new FixedWindowRateLimiterOptions { PermitLimit = ExportsPerWindow, Window = ExportWindow, QueueLimit = 0 })));
         return services;
     }
