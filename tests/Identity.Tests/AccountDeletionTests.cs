@@ -172,6 +172,22 @@ public sealed class AccountDeletionTests(IdentityApp app)
     }
 
     [Fact]
+    public async Task Two_deletions_at_once_from_two_tabs_delete_and_announce_once()
+    {
+        var (form, client) = await SignedInAsync();
+        var id = await IdOfAsync(form["email"]!);
+
+        var answers = await Task.WhenAll(DeleteAsync(client, form["password"]!), DeleteAsync(client, form["password"]!));
+
+        // Each tab is told the account is gone (the second finds it already deleted, or its session already ended).
+        Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.Unauthorized }));
+        Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.OK);
+        Assert.Single(await app.EventsAsync("AccountDeleted", form["email"]!));
+        Assert.Equal(1, await app.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM account_audit WHERE target_user_id = $1 AND action = $2", id, AccountDeletion.AuditAction));
+    }
+
+    [Fact]
     public async Task Pending_links_die_with_the_account()
     {
         var (form, client) = await SignedInAsync();
