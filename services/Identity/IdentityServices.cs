@@ -7,6 +7,7 @@ using SalesMind.Identity.Accounts;
 using SalesMind.Identity.Admin;
 using SalesMind.Identity.AdminTokens;
 using SalesMind.Identity.Data;
+using SalesMind.Identity.Deletion;
 using SalesMind.Identity.DeliveryReports;
 using SalesMind.Identity.Lifecycle;
 using SalesMind.Identity.PasswordReset;
@@ -68,6 +69,7 @@ public static class IdentityServices
         services.AddScoped<AccountSessions>();
         services.AddScoped<ProfileEditor>();
         services.AddScoped<PasswordChanger>();
+        services.AddAccountDeletion();
 
         services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         services.AddIdentityRateLimits(builder.Configuration);
@@ -105,6 +107,7 @@ public static class IdentityServices
         app.MapMailReceipts();
         app.MapProfile();
         app.MapAccountSessions();
+        app.MapAccountDeletion();
         app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy).MapOutboxAdmin().MapUserAdmin();
         return app;
     }

@@ -73,6 +73,7 @@ public static class NotifierServices
             bus.AddConsumer<UserEmailVerifiedConsumer, UserEmailVerifiedConsumerDefinition>();
             bus.AddConsumer<AdminTokensRevokedConsumer, AdminTokensRevokedConsumerDefinition>();
             bus.AddConsumer<PasswordChangedConsumer, PasswordChangedConsumerDefinition>();
+            bus.AddConsumer<AccountDeletedConsumer, AccountDeletedConsumerDefinition>();
         });
 
         // One store for the process: it caches parsed template versions (which never change).
@@ -81,6 +82,8 @@ public static class NotifierServices
         // The one writer of delivery status (scoped: it works in its caller's DbContext and transaction).
         services.AddScoped<DeliveryLedger>();
         services.AddSingleton<BodySealer>();
+        // Keyed hashes of erased addresses (deleted accounts), under a sub-key of Notifier:BodyEncryptionKey.
+        services.AddSingleton<RecipientPseudonym>();
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<ISmtpSender, MailKitSmtpSender>();
         services.AddSingleton<PostfixMailLog>();

@@ -51,7 +51,7 @@ public sealed partial class Authenticator(
         // The same normal form the lookup uses (NFKC, lower case): an unknown name is counted under
         // the key its account would have, so a full-width spelling cannot tell the two apart.
         var normalized = AccountLookup.Parse(identifier).Normalized;
-        var user = await db.Users.Include(u => u.Profile).FindByIdentifierAsync(identifier, ct);
+        var user = await db.Users.Include(u => u.Profile).Where(u => u.DeletedAt == null).FindByIdentifierAsync(identifier, ct);
 
         // The lock, the count and the password check live in the guard; here only their answers.
         var check = await guard.CheckAsync(http, user, normalized, password, ct);
@@ -130,7 +130,7 @@ public sealed partial class Authenticator(
             .SingleOrDefaultAsync(ct);
         await TouchAsync(session?.Id, session?.LastSeenAt, now, ct);
         var userId = session?.UserId;
-        return userId is null ? null : await db.Users.Include(u => u.Profile).SingleOrDefaultAsync(u => u.Id == userId, ct);
+        return userId is null ? null : await db.Users.Include(u => u.Profile).SingleOrDefaultAsync(u => u.Id == userId && u.DeletedAt == null, ct);
     }
 
     /// <summary>
