@@ -67,7 +67,7 @@ public sealed partial class VerificationCodeTests(CodeApp app) : IClassFixture<C
     }
 
     [Fact]
-    public async Task The_right_code_verifies_the_address_once_like_the_link_and_the_page_goes_to_login()
+    public async Task The_right_code_verifies_the_address_once_and_leads_where_the_link_leads()
     {
         var (email, code, _) = await SignUpAsync();
 
@@ -76,7 +76,7 @@ public sealed partial class VerificationCodeTests(CodeApp app) : IClassFixture<C
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("verified", body.GetProperty("status").GetString());
-        Assert.Equal("/login.html", body.GetProperty("next").GetString());
+        Assert.Equal("/email_verified.html", body.GetProperty("next").GetString());
         Assert.True(await IsActiveAsync(email));
         Assert.Single(await app.EventsAsync("UserEmailVerified", email));
         // Used: typed again it is refused like any wrong code.

@@ -23,7 +23,7 @@ public static class CodeEndpoint
     {
         api.MapPost(Path, VerifyCodeAsync).RequireCsrfHeader().RequireRateLimiting(RateLimits.VerifyCode).AddEndpointFilter<UniformAnswerTime>()
             .WithSummary("Verify the address with the 6-digit code of the verification email, instead of its link")
-            .WithDescription("JSON (or form-encoded) with `X-CSRF: 1`. 200 with the page to go to: the login page, or for a contested " +
+            .WithDescription("JSON (or form-encoded) with `X-CSRF: 1`. 200 with the page to go to: where the link leads (`/email_verified.html`), or for a contested " +
                 "sign-up the page where the mailbox's owner chooses the credentials. The code is that of the newest email and dies with " +
                 "its link (same expiry, single use, revoked by a newer email). One 400 for every refusal, in the same time, whether the " +
                 "code is wrong or no account waits for one: `reason` is `wrong`, or `resend` after " +
@@ -31,7 +31,7 @@ public static class CodeEndpoint
                 "spaces and hyphens are accepted. 429 with Retry-After past `RateLimits:VerifyCodePerMinute` per client.")
             .WithRequestBody<CodeRequest>("application/json", "application/x-www-form-urlencoded")
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .WithExample(new CodeRequest("hanako@example.com", "123456", "en"), new CodeResponse("verified", CodeOutcome.LoginPage))
+            .WithExample(new CodeRequest("hanako@example.com", "123456", "en"), new CodeResponse("verified", VerifyOutcome.SuccessPage))
             .WithExample(response: ApiDocs.Problem(StatusCodes.Status400BadRequest, "Code not accepted", Messages.Get("code.wrong", "en"),
                 new Dictionary<string, string[]> { ["code"] = [Messages.Get("code.wrong", "en")] },
                 new Dictionary<string, object?> { ["reason"] = CodeOutcome.Wrong }), status: StatusCodes.Status400BadRequest);

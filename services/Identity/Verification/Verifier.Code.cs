@@ -5,7 +5,7 @@ using SalesMind.Identity.Security;
 namespace SalesMind.Identity.Verification;
 
 /// <summary>What a typed verification code led to.</summary>
-/// <param name="Next">The page to go to on success (null when refused).</param>
+/// <param name="Next">The page to go to on success, as after the link (null when refused).</param>
 /// <param name="Refusal">Null on success; otherwise <see cref="Wrong"/> or <see cref="ResendNeeded"/>.</param>
 public readonly record struct CodeOutcome(string? Next, string? Refusal)
 {
@@ -14,9 +14,6 @@ public readonly record struct CodeOutcome(string? Next, string? Refusal)
 
     /// <summary>Too many wrong codes for the address: only a new email's code can work now.</summary>
     public const string ResendNeeded = "resend";
-
-    /// <summary>Where a verified person logs in.</summary>
-    public const string LoginPage = "/login.html";
 
     public bool Verified => Refusal is null;
 
@@ -91,7 +88,7 @@ public sealed partial class Verifier
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         LogVerified(log, user.Id);
-        return new CodeOutcome(CodeOutcome.LoginPage, null);
+        return new CodeOutcome(VerifyOutcome.SuccessPage, null);
     }
 
     private static readonly byte[] NoHash = new byte[32];
