@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
 using SalesMind.Contracts;
+using SalesMind.Notifier.Data;
+using SalesMind.Notifier.Rendering;
 using SalesMind.TestSupport;
 
 namespace SalesMind.Notifier.Tests;
@@ -60,4 +63,48 @@ public sealed class VerificationCodeMailTests(NotifierApp app)
         Assert.DoesNotContain(code, await ShownAsync(to));
         Assert.Equal(1L, await app.Database.ScalarAsync<long>("SELECT count(*) FROM deliveries WHERE recipient = $1 AND sealed_body IS NOT NULL", to));
     }
+
+    [Fact]
+    public async Task A_database_seeded_before_codes_gets_the_new_shipped_text_unless_an_admin_chose_their_own()
+    {
+        const string Key = TemplateKeys.VerificationReminder;
+        var shipped = TemplateCatalog.ShippedSource(TemplateCatalog.Find(Key)!, "en", "text");
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NotifierDb>();
+        await SeedAgainAsync(db);
+
+        // As an earlier release left it: its shipped versions had another text, the newest is active.
+        await app.Database.ExecuteAsync("UPDATE template_versions SET is_active = false WHERE template_key = $1 AND locale = 'en'", Key);
+        await app.Database.ExecuteAsync(
+            "UPDATE template_versions SET text = 'An earlier shipped text' WHERE template_key = $1 AND locale = 'en' AND created_by = 'system'", Key);
+        var before = await app.Database.ScalarAsync<int>("SELECT max(version) FROM template_versions WHERE template_key = $1 AND locale = 'en'", Key);
+        await app.Database.ExecuteAsync("UPDATE template_versions SET is_active = true WHERE template_key = $1 AND locale = 'en' AND version = 1", Key);
+
+        await SeedAgainAsync(db);
+        await SeedAgainAsync(db);
+
+        Assert.Equal(shipped, await app.Database.ScalarAsync<string>(
+            "SELECT text FROM template_versions WHERE template_key = $1 AND locale = 'en' AND is_active", Key));
+        Assert.Equal(before + 1, await app.Database.ScalarAsync<int>(
+            "SELECT max(version) FROM template_versions WHERE template_key = $1 AND locale = 'en'", Key));
+
+        // An admin's own active version is theirs to keep.
+        await app.Database.ExecuteAsync("UPDATE template_versions SET is_active = false WHERE template_key = $1 AND locale = 'en'", Key);
+        await app.Database.ExecuteAsync("""
+            INSERT INTO template_versions (template_key, locale, version, subject, html, text, note, is_active, created_at, created_by, activated_at)
+            SELECT template_key, locale, $2, subject, html, 'An admin''s text', 'Mine', true, now(), 'admin@example.com', now()
+              FROM template_versions WHERE template_key = $1 AND locale = 'en' AND version = 1
+            """, Key, before + 2);
+        await SeedAgainAsync(db);
+        Assert.Equal("An admin's text", await app.Database.ScalarAsync<string>(
+            "SELECT text FROM template_versions WHERE template_key = $1 AND locale = 'en' AND is_active", Key));
+
+        // Back to the shipped text for the other tests.
+        await app.Database.ExecuteAsync("UPDATE template_versions SET is_active = false WHERE template_key = $1 AND locale = 'en'", Key);
+        await app.Database.ExecuteAsync("UPDATE template_versions SET is_active = true WHERE template_key = $1 AND locale = 'en' AND version = $2", Key, before + 1);
+    }
+
+    /// <summary>Seeding as a newly started Notifier does it (each process seeds once).</summary>
+    private Task SeedAgainAsync(NotifierDb db) =>
+        ActivatorUtilities.CreateInstance<TemplateStore>(app.Services).EnsureSeededAsync(db, CancellationToken.None);
 }
