@@ -21,7 +21,9 @@ const given = new URLSearchParams(window.location.search).get('email');
 if (given) emailInput.value = given;
 
 function renderEmailError() {
-  emailError.textContent = emailMessage ? t(emailMessage.key) : '';
+  const line = document.createElement('p');
+  line.textContent = emailMessage ? t(emailMessage.key) : '';
+  emailError.replaceChildren(...(emailMessage ? [line] : []));
   if (emailMessage) emailInput.setAttribute('aria-invalid', 'true');
   else emailInput.removeAttribute('aria-invalid');
 }

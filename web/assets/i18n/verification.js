@@ -37,7 +37,7 @@ export const ja = {
   'verifyCode.resend': '確認メールを再送する',
   'verifyCode.resent': 'このアドレスで確認待ちのアカウントがあれば、新しいコードとリンクをお送りしました。以前のコードは使えません。',
   'verifyCode.resendWait': ({ n }) => `再送まで${n}秒お待ちください`,
-  'verifyCode.resendNeeded': '下のボタンで新しいメールを送信してください。',
+  'verifyCode.resendNeeded': '上のボタンで新しいメールを送信し、そのコードを入力してください。',
   'login.enterCode': 'メールの確認コードを入力する',
 };
 
@@ -76,6 +76,6 @@ export const en = {
   'verifyCode.resend': 'Send the email again',
   'verifyCode.resent': 'If an account with this address is waiting for confirmation, a new code and link are on their way. Earlier codes no longer work.',
   'verifyCode.resendWait': ({ n }) => `You can ask again in ${n} ${n === 1 ? 'second' : 'seconds'}`,
-  'verifyCode.resendNeeded': 'Ask for a new email with the button below.',
+  'verifyCode.resendNeeded': 'Ask for a new email with the button above, then enter its code.',
   'login.enterCode': 'Enter the code from the email instead',
 };

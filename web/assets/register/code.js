@@ -25,7 +25,10 @@ export function wireCodeForm(parts) {
   function render() {
     const m = state.message;
     const text = m ? (m.text ?? t(m.key, m.params)) : '';
-    error.textContent = text;
+    // One line per message, as the other fields show theirs.
+    const line = document.createElement('p');
+    line.textContent = text;
+    error.replaceChildren(...(text ? [line] : []));
     if (text) input.setAttribute('aria-invalid', 'true');
     else input.removeAttribute('aria-invalid');
     submit.disabled = state.sending;
