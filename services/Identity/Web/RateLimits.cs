@@ -25,7 +25,7 @@ public sealed class RateLimitOptions
 }
 
 /// <summary>
-/// Per-IP limits on the endpoints people could abuse (sign-up, login, resend), answered with 429,
+/// Per-IP limits on the endpoints people could abuse (sign-up, login, resend, verification codes), answered with 429,
 /// <c>Retry-After</c> and problem details. Behind nginx the client address comes from
 /// X-Forwarded-For (trusted from loopback proxies only).
 /// </summary>
