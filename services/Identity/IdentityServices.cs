@@ -7,10 +7,12 @@ using SalesMind.Identity.Accounts;
 using SalesMind.Identity.Admin;
 using SalesMind.Identity.AdminTokens;
 using SalesMind.Identity.Data;
+using SalesMind.Identity.Deletion;
 using SalesMind.Identity.DeliveryReports;
 using SalesMind.Identity.EmailChanges;
 using SalesMind.Identity.Lifecycle;
 using SalesMind.Identity.PasswordReset;
+using SalesMind.Identity.Profile;
 using SalesMind.Identity.Registration;
 using SalesMind.Identity.Security;
 using SalesMind.Identity.Sessions;
@@ -65,6 +67,10 @@ public static class IdentityServices
         services.AddScoped<Authenticator>();
         services.AddScoped<PasswordResets>();
         services.AddScoped<UserAdmin>();
+        services.AddScoped<AccountSessions>();
+        services.AddScoped<ProfileEditor>();
+        services.AddScoped<PasswordChanger>();
+        services.AddAccountDeletion();
         services.AddScoped<AddressChanges>();
 
         services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
@@ -102,6 +108,9 @@ public static class IdentityServices
         app.MapPasswordReset();
         app.MapEmailChange();
         app.MapMailReceipts();
+        app.MapProfile();
+        app.MapAccountSessions();
+        app.MapAccountDeletion();
         app.MapGroup("/api/admin").RequireAuthorization(AdminAuth.AdminPolicy).MapOutboxAdmin().MapUserAdmin();
         return app;
     }

@@ -72,6 +72,8 @@ public static class NotifierServices
             bus.AddConsumer<VerificationReminderDueConsumer, VerificationReminderDueConsumerDefinition>();
             bus.AddConsumer<UserEmailVerifiedConsumer, UserEmailVerifiedConsumerDefinition>();
             bus.AddConsumer<AdminTokensRevokedConsumer, AdminTokensRevokedConsumerDefinition>();
+            bus.AddConsumer<PasswordChangedConsumer, PasswordChangedConsumerDefinition>();
+            bus.AddConsumer<AccountDeletedConsumer, AccountDeletedConsumerDefinition>();
             bus.AddConsumer<EmailChangeRequestedConsumer, EmailChangeRequestedConsumerDefinition>();
             bus.AddConsumer<EmailChangedConsumer, EmailChangedConsumerDefinition>();
             bus.AddConsumer<EmailChangeAttemptedConsumer, EmailChangeAttemptedConsumerDefinition>();
@@ -83,6 +85,8 @@ public static class NotifierServices
         // The one writer of delivery status (scoped: it works in its caller's DbContext and transaction).
         services.AddScoped<DeliveryLedger>();
         services.AddSingleton<BodySealer>();
+        // Keyed hashes of erased addresses (deleted accounts), under a sub-key of Notifier:BodyEncryptionKey.
+        services.AddSingleton<RecipientPseudonym>();
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<ISmtpSender, MailKitSmtpSender>();
         services.AddSingleton<PostfixMailLog>();

@@ -8,6 +8,10 @@ namespace SalesMind.Contracts;
 /// <param name="VerificationUrl">The single-use link that verifies the address (holds the secret token).</param>
 /// <param name="ExpiresAt">When the link stops working.</param>
 /// <param name="RegisteredAt">When the registration was committed.</param>
+/// <param name="VerificationCode">
+/// The 6-digit code that verifies the address like the link does (a secret: it dies with the
+/// link). Null in messages written before codes existed.
+/// </param>
 public sealed record UserRegistered(
     Guid UserId,
     string Username,
@@ -15,4 +19,5 @@ public sealed record UserRegistered(
     string Locale,
     string VerificationUrl,
     DateTimeOffset ExpiresAt,
-    DateTimeOffset RegisteredAt);
+    DateTimeOffset RegisteredAt,
+    string? VerificationCode = null);

@@ -11,6 +11,10 @@ namespace SalesMind.Contracts;
 /// <param name="VerificationUrl">The fresh single-use link.</param>
 /// <param name="ExpiresAt">When that link stops working.</param>
 /// <param name="DeletionAt">When the account is deleted if it stays unverified.</param>
+/// <param name="VerificationCode">
+/// The 6-digit code of the fresh link (a secret: it dies with the link). Null in messages
+/// written before codes existed.
+/// </param>
 public sealed record VerificationReminderDue(
     Guid UserId,
     string Username,
@@ -18,4 +22,5 @@ public sealed record VerificationReminderDue(
     string Locale,
     string VerificationUrl,
     DateTimeOffset ExpiresAt,
-    DateTimeOffset DeletionAt);
+    DateTimeOffset DeletionAt,
+    string? VerificationCode = null);

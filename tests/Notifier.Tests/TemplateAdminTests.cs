@@ -280,6 +280,6 @@ public sealed class TemplateAdminTests(NotifierApp app)
         }
 
         var verification = await JsonAsync(await client.GetAsync("/api/admin/templates/email-verification/variables"), HttpStatusCode.OK);
-        Assert.Equal(["Username", "VerificationUrl", "ExpiresAt", "SiteName"], verification.EnumerateArray().Select(v => v.GetProperty("name").GetString()));
+        Assert.Equal(["Username", "VerificationUrl", "VerificationCode", "ExpiresAt", "SiteName"], verification.EnumerateArray().Select(v => v.GetProperty("name").GetString()));
     }
 }

@@ -26,6 +26,7 @@ public sealed class DeliveryTransitionTests
         ["Report failed"] = d => d.ApplyReport("failed", "5.1.1 gone", At),
         ["Report unknown action"] = d => d.ApplyReport("exploded", "?", At),
         ["Requeue"] = d => d.Requeue(At),
+        ["Cancel"] = d => d.Cancel("not sent: the account was deleted", At),
     };
 
     /// <summary>Every allowed move; anything not listed is refused.</summary>
@@ -48,6 +49,7 @@ public sealed class DeliveryTransitionTests
         [(DeliveryStatus.Failed, "Requeue")] = DeliveryStatus.Queued,
         [(DeliveryStatus.Abandoned, "Requeue")] = DeliveryStatus.Queued,
         [(DeliveryStatus.Bounced, "Requeue")] = DeliveryStatus.Queued,
+        [(DeliveryStatus.Queued, "Cancel")] = DeliveryStatus.Suppressed,
     };
 
     public static TheoryData<DeliveryStatus, string> Table()

@@ -21,7 +21,7 @@ public sealed class TemplateTests
     }
 
     private static EmailVerificationModel Verification(string username = "Hanako") => new(
-        username, "https://salesmind.example/api/auth/verify-email/?token=abc&x=1",
+        username, "https://salesmind.example/api/auth/verify-email/?token=abc&x=1", "042917",
         TemplateTime.Format(new DateTimeOffset(2026, 11, 29, 6, 4, 0, TimeSpan.Zero), "ja"), "SalesMind");
 
     [Fact]
@@ -35,6 +35,9 @@ public sealed class TemplateTests
         Assert.Contains("href=\"https://salesmind.example/api/auth/verify-email/?token=abc&amp;x=1\"", email.Html);
         Assert.Contains("https://salesmind.example/api/auth/verify-email/?token=abc&x=1", email.Text);
         Assert.Contains("2026年11月29日 15:04 (日本時間)", email.Text);
+        Assert.Contains("確認ページで次のコードを入力してください: 042917", email.Text);
+        Assert.Contains(">042917</p>", email.Html);
+        Assert.DoesNotContain("042917", email.Subject);
     }
 
     [Fact]
@@ -48,6 +51,8 @@ public sealed class TemplateTests
         Assert.Contains("Hello Hanako,", email.Html);
         Assert.Contains("Hello Hanako,", email.Text);
         Assert.Contains("29 November 2026, 06:04 UTC", email.Text);
+        Assert.Contains("enter this code on the confirmation page: 042917", email.Text);
+        Assert.Contains(">042917</p>", email.Html);
     }
 
     [Theory]
@@ -83,12 +88,15 @@ public sealed class TemplateTests
     public async Task The_verification_reminder_renders_in_both_languages(string locale, string subject)
     {
         var email = await Renderer.RenderAsync(TemplateKeys.VerificationReminder, locale,
-            new VerificationReminderModel("taro", "https://salesmind.example/api/auth/verify-email/?token=new", "tomorrow", "next week", "SalesMind"));
+            new VerificationReminderModel("taro", "https://salesmind.example/api/auth/verify-email/?token=new", "654321", "tomorrow", "next week", "SalesMind"));
 
         Assert.Equal(subject, email.Subject);
         Assert.Contains("https://salesmind.example/api/auth/verify-email/?token=new", email.Text);
         Assert.Contains("next week", email.Text);
         Assert.Contains("next week", email.Html);
+        Assert.Contains("654321", email.Text);
+        Assert.Contains(">654321</p>", email.Html);
+        Assert.DoesNotContain("654321", email.Subject);
     }
 
     [Fact]

@@ -22,6 +22,19 @@ public sealed class SecretRedactionTests
         Assert.Equal(redacted, SecretRedaction.Redact(redacted));
     }
 
+    [Theory]
+    [InlineData("{\"userId\":\"x\",\"verificationCode\":\"042917\",\"locale\":\"ja\"}")]
+    [InlineData("{\"verification_code\": \"042917\"}")]
+    [InlineData("{\"Code\":\"042917\"}")]
+    public void A_one_time_code_in_an_events_json_is_redacted(string json)
+    {
+        var redacted = SecretRedaction.Redact(json);
+
+        Assert.DoesNotContain("042917", redacted);
+        Assert.Contains(":\"" + SecretRedaction.Marker + "\"", redacted.Replace(": \"", ":\""));
+        Assert.Equal(redacted, SecretRedaction.Redact(redacted));
+    }
+
     [Fact]
     public void Text_without_a_secret_is_left_alone()
     {

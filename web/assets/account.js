@@ -1,8 +1,15 @@
 // The signed-in page: shows the account from /api/auth/me/ (or sends a signed-out visitor to the
-// login page), links admins to the admin page, and logs out.
+// login page), links admins to the admin page, and logs out. Its parts are in account/:
+//   profile.js   editing the profile
+//   password.js  changing the password
+//   sessions.js  where the account is logged in, and signing those browsers out
+//   requests.js  the calls to /api/account/ they share
 
 import { t, lang, onLangChange } from './i18n.js';
 import { LOGOUT_URL, ME_URL, choiceLabel, fetchChoices, getJson, postJson } from './api.js';
+import { startProfile } from './account/profile.js';
+import { startPassword } from './account/password.js';
+import { loadSessions } from './account/sessions.js';
 
 const LOGIN_PAGE = '/login.html';
 const TOKEN_URL = '/api/auth/token/';
@@ -47,6 +54,12 @@ async function load() {
   loading.hidden = true;
   details.hidden = false;
   render();
+  startProfile(account, choices, (profile) => {
+    account = { ...account, ...profile };
+    render();
+  });
+  startPassword(account, () => loadSessions({ clearStatus: true }));
+  loadSessions();
   document.getElementById('account-admin').hidden = !(await isAdmin(data));
 }
 

@@ -10,18 +10,21 @@ import * as register from './i18n/register.js';
 import * as errors from './i18n/errors.js';
 import * as verification from './i18n/verification.js';
 import * as login from './i18n/login.js';
+import * as account from './i18n/account.js';
 import * as passwordReset from './i18n/password-reset.js';
 import * as changeEmail from './i18n/change-email.js';
 import * as admin from './i18n/admin.js';
 import * as dashboard from './i18n/dashboard.js';
 import * as dashboardTables from './i18n/dashboard-tables.js';
+import * as users from './i18n/users.js';
+import * as accountDelete from './i18n/account-delete.js';
 
 export const LANGUAGES = ['ja', 'en'];
 const STORAGE_KEY = 'salesmind.lang';
 
 // The texts of each area of the pages, Japanese and English side by side (./i18n/*.js), merged
 // into one table per language. No key appears in two areas.
-const AREAS = [common, register, errors, verification, login, passwordReset, changeEmail, admin, dashboard, dashboardTables];
+const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users];
 const MESSAGES = Object.fromEntries(
   LANGUAGES.map((language) => [language, Object.assign({}, ...AREAS.map((area) => area[language]))]),
 );

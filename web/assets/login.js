@@ -177,6 +177,8 @@ function showFieldProblems(problem) {
 function showUnverified(email) {
   unverifiedEmail = email;
   unverifiedBox.hidden = !email;
+  // The email's 6-digit code works as well as its link: verify_code.html takes it, address filled in.
+  if (email) document.getElementById('verify-code-link').href = `/verify_code.html?email=${encodeURIComponent(email)}`;
   if (!email) {
     setResendStatus(null);
   }

@@ -1,141 +1,183 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SalesMind.Identity.Accounts;
-using SalesMind.Identity.AddressStates;
 using SalesMind.Identity.AdminTokens;
+using SalesMind.Identity.Audit;
 using SalesMind.Identity.Data;
 using SalesMind.Identity.Verification;
+using SalesMind.ServiceDefaults;
 
 namespace SalesMind.Identity.Admin;
 
+/// <summary>What an admin change came to; the endpoints turn each refusal into its problem.</summary>
 public enum AdminChange
 {
     Done,
     NotFound,
     Deactivated,
     AlreadyVerified,
+
+    /// <summary>The acting admin lost the role or the account between the token check and the change.</summary>
+    ActorNotAdmin,
+
+    /// <summary>The change would leave no active admin.</summary>
+    LastAdmin,
+
+    /// <summary>An admin takes the admin role from their own account: another admin must.</summary>
+    OwnAdminRole,
+
+    /// <summary>The owner deleted the account: only the owner's undo brings it back.</summary>
+    Deleted,
+
+    /// <summary>The role is given only to a verified, active account.</summary>
+    NotVerified,
+
+    UnknownRole,
+
+    /// <summary>The account has no profile yet, and the change does not name the industry a new one needs.</summary>
+    NoProfile,
 }
 
-/// <summary>A page of accounts with the latest delivery report of each address.</summary>
-public sealed record AccountPage(IReadOnlyList<User> Users, IReadOnlyDictionary<string, EmailAddressState> States, Guid? Next);
-
-/// <summary>What admins may do to accounts: find them, see their state, resend a verification, deactivate, take roles away.</summary>
-public sealed class UserAdmin(IdentityDb db, AdminAccountCheck adminCheck, IOptions<AccountOptions> options, TimeProvider time)
+/// <summary>
+/// What admins may do to accounts: find them, see their sessions and audit, resend a
+/// verification, deactivate and reactivate, grant and take roles, edit the profile. Every change
+/// is written with its <see cref="AccountAudit"/> row in the same transaction, under one lock
+/// (<see cref="LockName"/>): the "one active admin at least" rule reads rows other than the one it
+/// changes, so two admins demoting each other at once must not both succeed. The reads are in
+/// UserAdmin.Queries.cs, roles in UserAdmin.Roles.cs, the profile in UserAdmin.Profile.cs.
+/// </summary>
+public sealed partial class UserAdmin(IdentityDb db, AdminAccountCheck adminCheck, IOptions<AccountOptions> options, TimeProvider time)
 {
-    public const int MaxPage = 200;
+    public const string LockName = "salesmind:user-admin";
 
-    /// <summary>Newest first (keyset on the version-7 ids: stable while accounts are being created).</summary>
-    public async Task<AccountPage> ListAsync(string? q, bool? verified, int limit, Guid? after, CancellationToken ct)
+    public static class Actions
     {
-        var query = db.Users.AsNoTracking().Include(u => u.Profile).AsQueryable();
-        if (!string.IsNullOrWhiteSpace(q))
-        {
-            var prefix = q.Trim().ToLowerInvariant();
-            query = query.Where(u => u.NormalizedUsername.StartsWith(prefix) || u.NormalizedEmail.StartsWith(prefix));
-        }
-
-        if (verified is { } v)
-        {
-            query = v ? query.Where(u => u.EmailVerifiedAt != null) : query.Where(u => u.EmailVerifiedAt == null);
-        }
-
-        if (after is { } cursor)
-        {
-            // Ids are version-7 GUIDs: ordered by creation time.
-            query = query.Where(u => u.Id.CompareTo(cursor) < 0);
-        }
-
-        limit = Math.Clamp(limit, 1, MaxPage);
-        var page = await query.OrderByDescending(u => u.Id).Take(limit + 1).ToListAsync(ct);
-        var next = page.Count > limit ? page[limit - 1].Id : (Guid?)null;
-        var shown = page.Take(limit).ToList();
-        return new AccountPage(shown, await StatesAsync(shown.Select(u => u.NormalizedEmail), ct), next);
-    }
-
-    public async Task<AccountPage?> GetAsync(Guid id, CancellationToken ct)
-    {
-        var user = await db.Users.AsNoTracking().Include(u => u.Profile).SingleOrDefaultAsync(u => u.Id == id, ct);
-        return user is null ? null : new AccountPage([user], await StatesAsync([user.NormalizedEmail], ct), null);
+        public const string VerificationResent = "verification.resent";
+        public const string Deactivated = "deactivated";
+        public const string Reactivated = "reactivated";
+        public const string RoleGranted = "role.granted";
+        public const string RoleRevoked = "role.revoked";
+        public const string ProfileUpdated = "profile.updated";
     }
 
     /// <summary>A new verification link for a pending account (the older ones stop working).</summary>
-    public async Task<AdminChange> ResendVerificationAsync(Guid id, CancellationToken ct)
-    {
-        var now = time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var user = await db.Users.Include(u => u.Profile).SingleOrDefaultAsync(u => u.Id == id, ct);
-        if (user is null)
+    public Task<AdminChange> ResendVerificationAsync(Guid actorId, Guid id, CancellationToken ct) =>
+        ChangeAsync(actorId, id, async (actor, user, now) =>
         {
-            return AdminChange.NotFound;
-        }
+            if (user.DeactivatedAt is not null || user.DeletedAt is not null)
+            {
+                return AdminChange.Deactivated;
+            }
 
-        if (user.DeactivatedAt is not null)
-        {
-            return AdminChange.Deactivated;
-        }
+            if (user.EmailVerifiedAt is not null)
+            {
+                return AdminChange.AlreadyVerified;
+            }
 
-        if (user.EmailVerifiedAt is not null)
-        {
-            return AdminChange.AlreadyVerified;
-        }
-
-        await VerificationMail.RevokeAsync(db, user.Id, now, ct);
-        VerificationMail.Add(db, user, user.Profile?.Locale ?? "ja", options.Value, now);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return AdminChange.Done;
-    }
+            await VerificationMail.RevokeAsync(db, user.Id, now, ct);
+            var profile = await db.Profiles.AsNoTracking().SingleOrDefaultAsync(p => p.UserId == user.Id, ct);
+            VerificationMail.Add(db, user, profile?.Locale ?? "ja", options.Value, now);
+            // The address is not written: the audit outlives the account, the address must not.
+            AccountAudit.Add(db, actor, user.Id, Actions.VerificationResent, null, new { VerificationEmail = "queued" }, now);
+            return AdminChange.Done;
+        }, ct);
 
     /// <summary>
     /// The account can no longer log in; its sessions and admin tokens end now. Pending or
     /// verified, it stays so whatever link is opened later (each link checks <c>deactivated_at</c>,
-    /// not just <c>is_active</c>, which also means "not verified yet"). Deactivating again keeps the first time.
+    /// not just <c>is_active</c>, which also means "not verified yet"). Deactivating again keeps
+    /// the first time (and is not audited again) but still ends every token. Refused when it would
+    /// leave no active admin.
     /// </summary>
-    public async Task<AdminChange> DeactivateAsync(Guid id, CancellationToken ct)
-    {
-        var now = time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var updated = await db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(set => set
-            .SetProperty(u => u.IsActive, false)
-            .SetProperty(u => u.DeactivatedAt, u => u.DeactivatedAt ?? now), ct);
-        if (updated == 0)
+    public Task<AdminChange> DeactivateAsync(Guid actorId, Guid id, CancellationToken ct) =>
+        ChangeAsync(actorId, id, async (actor, user, now) =>
         {
-            return AdminChange.NotFound;
+            if (IsActiveAdmin(user) && !await AnotherActiveAdminAsync(user.Id, ct))
+            {
+                return AdminChange.LastAdmin;
+            }
+
+            var before = new { user.IsActive, user.DeactivatedAt };
+            var first = user.DeactivatedAt is null;
+            user.IsActive = false;
+            user.DeactivatedAt ??= now;
+            await db.SaveChangesAsync(ct);
+            var ended = await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
+            await AdminTokenRevocation.RevokeAsync(db, user.Id, AdminTokenRevocation.Deactivated, now, ct);
+            if (first)
+            {
+                AccountAudit.Add(db, actor, user.Id, Actions.Deactivated, before,
+                    new { user.IsActive, user.DeactivatedAt, SessionsEnded = ended }, now);
+            }
+
+            return AdminChange.Done;
+        }, ct);
+
+    /// <summary>
+    /// Undoes a deactivation: the account may log in again (once its address is verified, if it
+    /// was not). Sessions and tokens ended by the deactivation stay ended. An account its owner
+    /// deleted is not brought back here.
+    /// </summary>
+    public Task<AdminChange> ReactivateAsync(Guid actorId, Guid id, CancellationToken ct) =>
+        ChangeAsync(actorId, id, (actor, user, now) =>
+        {
+            if (user.DeletedAt is not null)
+            {
+                return Task.FromResult(AdminChange.Deleted);
+            }
+
+            if (user.DeactivatedAt is null)
+            {
+                return Task.FromResult(AdminChange.Done);
+            }
+
+            var before = new { user.IsActive, user.DeactivatedAt };
+            user.DeactivatedAt = null;
+            // is_active also means "verified": an unverified account stays pending until its link is opened.
+            user.IsActive = user.EmailVerifiedAt is not null;
+            AccountAudit.Add(db, actor, user.Id, Actions.Reactivated, before, new { user.IsActive, user.DeactivatedAt }, now);
+            return Task.FromResult(AdminChange.Done);
+        }, ct);
+
+    /// <summary>
+    /// Runs <paramref name="change"/> on the locked account <paramref name="id"/> in one
+    /// transaction, if <paramref name="actorId"/> is still an active admin once the lock is held.
+    /// </summary>
+    private async Task<AdminChange> ChangeAsync(Guid actorId, Guid id, Func<User, User, DateTimeOffset, Task<AdminChange>> change, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({LockName}, 0))", ct);
+        // The time is read once the lock is held: the audit's order is then the order the changes were made in.
+        var now = time.GetUtcNow();
+        // Read again under the lock: the token was checked before another admin's change committed.
+        var actor = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == actorId, ct);
+        if (actor is null || !IsActiveAdmin(actor))
+        {
+            return AdminChange.ActorNotAdmin;
         }
 
-        await db.Sessions.Where(s => s.UserId == id).ExecuteDeleteAsync(ct);
-        await AdminTokenRevocation.RevokeAsync(db, id, AdminTokenRevocation.Deactivated, time.GetUtcNow(), ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        adminCheck.Forget(id);
-        return AdminChange.Done;
-    }
-
-    /// <summary>Takes a role (e.g. <c>admin</c>) away; losing <c>admin</c> ends the account's admin tokens on both services.</summary>
-    public async Task<AdminChange> RemoveRoleAsync(Guid id, string role, CancellationToken ct)
-    {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var user = await db.Users.FromSql($"SELECT * FROM users WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
         if (user is null)
         {
             return AdminChange.NotFound;
         }
 
-        if (user.Roles.Contains(role))
+        var result = await change(actor, user, now);
+        if (result != AdminChange.Done)
         {
-            user.Roles = [.. user.Roles.Where(r => r != role)];
-            await AdminTokenRevocation.RevokeAsync(db, id, AdminTokenRevocation.RoleRemoved, time.GetUtcNow(), ct);
-            await db.SaveChangesAsync(ct);
+            return result;
         }
 
+        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         adminCheck.Forget(id);
         return AdminChange.Done;
     }
 
-    private async Task<Dictionary<string, EmailAddressState>> StatesAsync(IEnumerable<string> emails, CancellationToken ct)
-    {
-        var keys = emails.ToList();
-        return await db.AddressStates.AsNoTracking().Where(s => keys.Contains(s.NormalizedEmail)).ToDictionaryAsync(s => s.NormalizedEmail, ct);
-    }
+    private static bool IsActiveAdmin(User user) =>
+        user is { IsActive: true, DeactivatedAt: null, DeletedAt: null } && user.Roles.Contains(AdminAuth.AdminRole);
+
+    private Task<bool> AnotherActiveAdminAsync(Guid except, CancellationToken ct) =>
+        db.Users.AnyAsync(u => u.Id != except && u.IsActive && u.DeactivatedAt == null && u.DeletedAt == null
+            && u.Roles.Contains(AdminAuth.AdminRole), ct);
 }

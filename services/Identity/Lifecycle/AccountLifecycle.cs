@@ -92,7 +92,7 @@ public sealed partial class AccountLifecycle(
             var url = VerificationMail.Add(db, user, user.Profile?.Locale ?? "ja", settings, now, publish: false);
             db.AddOutboxMessage(new VerificationReminderDue(
                 user.Id, user.Username, user.Email, user.Profile?.Locale ?? "ja", url.Url, url.ExpiresAt,
-                user.CreatedAt + settings.DeleteUnverifiedAfter), now);
+                user.CreatedAt + settings.DeleteUnverifiedAfter, url.Code), now);
         }
 
         await db.SaveChangesAsync(ct);

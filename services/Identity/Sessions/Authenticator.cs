@@ -26,6 +26,9 @@ public enum LoginResult
     NotVerified,
 }
 
+/// <summary>A live session and its account (the session's own <see cref="Session.User"/> is the same account).</summary>
+public sealed record SignedIn(Session Session, User User);
+
 /// <param name="Wait">For <see cref="LoginResult.Locked"/>: the time until the lock ends.</param>
 /// <param name="Token">For <see cref="LoginResult.SignedIn"/>: the session cookie's value, until <paramref name="ExpiresAt"/>.</param>
 public sealed record LoginOutcome(LoginResult Result, User? User = null, TimeSpan Wait = default, string? Token = null, DateTimeOffset ExpiresAt = default);
@@ -34,6 +37,9 @@ public sealed record LoginOutcome(LoginResult Result, User? User = null, TimeSpa
 public sealed partial class Authenticator(
     IdentityDb db, LoginGuard guard, IOptions<AccountOptions> options, TimeProvider time, ILoggerFactory loggers)
 {
+    /// <summary>A session's "last seen" moves at most this often (one small write a minute per active browser).</summary>
+    public static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
+
     private readonly ILogger log = loggers.CreateLogger("SalesMind.Identity.Sessions");
 
     /// <summary>
@@ -45,7 +51,7 @@ public sealed partial class Authenticator(
         // The same normal form the lookup uses (NFKC, lower case): an unknown name is counted under
         // the key its account would have, so a full-width spelling cannot tell the two apart.
         var normalized = AccountLookup.Parse(identifier).Normalized;
-        var user = await db.Users.Include(u => u.Profile).FindByIdentifierAsync(identifier, ct);
+        var user = await db.Users.Include(u => u.Profile).Where(u => u.DeletedAt == null).FindByIdentifierAsync(identifier, ct);
 
         // The lock, the count and the password check live in the guard; here only their answers.
         var check = await guard.CheckAsync(http, user, normalized, password, ct);
@@ -81,7 +87,12 @@ public sealed partial class Authenticator(
         var now = time.GetUtcNow();
         var expiresAt = now + options.Value.SessionLifetime;
         var (token, hash) = OpaqueToken.Create();
-        db.Sessions.Add(new Session { Id = Guid.CreateVersion7(now), UserId = user.Id, TokenHash = hash, CreatedAt = now, ExpiresAt = expiresAt });
+        db.Sessions.Add(new Session
+        {
+            Id = Guid.CreateVersion7(now), UserId = user.Id, TokenHash = hash, CreatedAt = now, ExpiresAt = expiresAt, LastSeenAt = now,
+            // For the owner's list of sessions ("Chrome on Windows, 203.0.113.7"); never used to decide anything.
+            UserAgent = DeviceNames.UserAgentOf(http.Request), ClientAddress = DeviceNames.ClientAddressOf(http),
+        });
         await db.SaveChangesAsync(ct);
         if (!check.FromKnownDevice)
         {
@@ -113,11 +124,56 @@ public sealed partial class Authenticator(
 
         var hash = OpaqueToken.Hash(token!);
         var now = time.GetUtcNow();
-        var userId = await db.Sessions
+        var session = await db.Sessions
             .Where(s => s.TokenHash == hash && s.ExpiresAt > now)
-            .Select(s => (Guid?)s.UserId)
+            .Select(s => new { s.Id, s.UserId, s.LastSeenAt })
             .SingleOrDefaultAsync(ct);
-        return userId is null ? null : await db.Users.Include(u => u.Profile).SingleOrDefaultAsync(u => u.Id == userId, ct);
+        await TouchAsync(session?.Id, session?.LastSeenAt, now, ct);
+        var userId = session?.UserId;
+        return userId is null ? null : await db.Users.Include(u => u.Profile).SingleOrDefaultAsync(u => u.Id == userId && u.DeletedAt == null, ct);
+    }
+
+    /// <summary>
+    /// The session <paramref name="token"/> names with its account, for the account's own pages
+    /// (which need to know which session is "this one"); null unless it is live and the account
+    /// not deleted.
+    /// </summary>
+    public async Task<SignedIn?> CurrentSessionAsync(string? token, CancellationToken ct)
+    {
+        if (!OpaqueToken.IsWellFormed(token))
+        {
+            return null;
+        }
+
+        var hash = OpaqueToken.Hash(token!);
+        var now = time.GetUtcNow();
+        var session = await db.Sessions.AsNoTracking()
+            .Include(s => s.User).ThenInclude(u => u!.Profile)
+            .Where(s => s.TokenHash == hash && s.ExpiresAt > now && s.User!.DeletedAt == null)
+            .SingleOrDefaultAsync(ct);
+        if (session?.User is not { } user)
+        {
+            return null;
+        }
+
+        await TouchAsync(session.Id, session.LastSeenAt, now, ct);
+        return new SignedIn(session, user);
+    }
+
+    /// <summary>
+    /// Moves the session's "last seen" to now, at most once a <see cref="TouchInterval"/>: most
+    /// requests write nothing, and of concurrent ones only the first matches the condition.
+    /// </summary>
+    private async Task TouchAsync(Guid? sessionId, DateTimeOffset? lastSeenAt, DateTimeOffset now, CancellationToken ct)
+    {
+        if (sessionId is null || now - lastSeenAt < TouchInterval)
+        {
+            return;
+        }
+
+        var due = now - TouchInterval;
+        await db.Sessions.Where(s => s.Id == sessionId && s.LastSeenAt <= due)
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.LastSeenAt, now), ct);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} logged in")]

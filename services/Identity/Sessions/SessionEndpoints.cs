@@ -125,17 +125,21 @@ public static class SessionEndpoints
                 });
         }
 
-        http.Response.Cookies.Append(CookieName, outcome.Token!, new CookieOptions
+        AppendSessionCookie(http, environment, outcome.Token!, outcome.ExpiresAt);
+        return TypedResults.Ok(ToMe(outcome.User!));
+    }
+
+    /// <summary>Gives the browser the session cookie <paramref name="token"/> (at login, and when a password change renews it).</summary>
+    public static void AppendSessionCookie(HttpContext http, IWebHostEnvironment environment, string token, DateTimeOffset expiresAt) =>
+        http.Response.Cookies.Append(CookieName, token, new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Lax,
             // Plain HTTP only on a developer's machine; anywhere else the cookie never travels unencrypted.
             Secure = !environment.IsDevelopment(),
             Path = "/",
-            Expires = outcome.ExpiresAt,
+            Expires = expiresAt,
         });
-        return TypedResults.Ok(ToMe(outcome.User!));
-    }
 
     internal static async Task<NoContent> LogoutAsync(HttpContext http, Authenticator authenticator, CancellationToken ct)
     {

@@ -22,6 +22,7 @@ public static class VerificationEndpoints
                 "`sm_mail`. No session, so no `X-CSRF` header.")
             .WithRequestBody<EmailRequest>("application/json")
             .WithExample(new EmailRequest("hanako@example.com", "en"), new ResendResponse("accepted"), StatusCodes.Status202Accepted);
+        api.MapVerificationCode();
         return app;
     }
 

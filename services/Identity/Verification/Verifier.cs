@@ -58,6 +58,8 @@ public sealed partial class Verifier(IdentityDb db, IOptions<AccountOptions> opt
             }
         }
 
+        // Every address alike, with an account or not, so the code's answers say nothing about accounts.
+        await CodeFailures.ForgetAsync(db, normalized, ct);
         await tx.CommitAsync(ct);
         return mailed;
     }
@@ -122,22 +124,42 @@ public sealed partial class Verifier(IdentityDb db, IOptions<AccountOptions> opt
             // active. The click proves the mailbox; its owner now chooses the credentials. The link
             // stays usable (a mail scanner opening it must not use it up), each click getting its
             // own set-password token; the first one used verifies the address and revokes the rest.
-            var (setToken, setHash) = OpaqueToken.Create();
-            db.PasswordResetTokens.Add(new PasswordResetToken
-            {
-                Id = Guid.CreateVersion7(now),
-                UserId = user.Id,
-                TokenHash = setHash,
-                CreatedAt = now,
-                ExpiresAt = now + options.Value.PasswordResetLifetime,
-                CompletesSignup = true,
-            });
+            var setToken = AddChooseCredentialsToken(user, now);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             LogContestedClick(log, user.Id);
             return VerifyOutcome.ChooseCredentials(setToken);
         }
 
+        await ActivateAsync(user, stored, now, ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        LogVerified(log, user.Id);
+        return VerifyOutcome.Verified;
+    }
+
+    /// <summary>
+    /// A set-password token that finishes a contested sign-up (the link or code proved the
+    /// mailbox, but no typed password may become active). Returns the token for the page's URL.
+    /// </summary>
+    private string AddChooseCredentialsToken(User user, DateTimeOffset now)
+    {
+        var (setToken, setHash) = OpaqueToken.Create();
+        db.PasswordResetTokens.Add(new PasswordResetToken
+        {
+            Id = Guid.CreateVersion7(now),
+            UserId = user.Id,
+            TokenHash = setHash,
+            CreatedAt = now,
+            ExpiresAt = now + options.Value.PasswordResetLifetime,
+            CompletesSignup = true,
+        });
+        return setToken;
+    }
+
+    /// <summary>Uses the link (and so its code) and, the first time, activates the account and publishes <see cref="UserEmailVerified"/>.</summary>
+    private async Task ActivateAsync(User user, EmailVerificationToken stored, DateTimeOffset now, CancellationToken ct)
+    {
         stored.UsedAt = now;
         if (user.EmailVerifiedAt is null)
         {
@@ -146,11 +168,6 @@ public sealed partial class Verifier(IdentityDb db, IOptions<AccountOptions> opt
             var locale = await db.Profiles.Where(p => p.UserId == user.Id).Select(p => p.Locale).FirstOrDefaultAsync(ct) ?? Messages.DefaultLocale;
             db.AddOutboxMessage(new UserEmailVerified(user.Id, user.Email, now, user.Username, locale, options.Value.Url("/login.html")), now);
         }
-
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        LogVerified(log, user.Id);
-        return VerifyOutcome.Verified;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A link of contested sign-up {UserId} was opened; its owner now chooses the credentials")]

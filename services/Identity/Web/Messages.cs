@@ -27,10 +27,13 @@ public static class Messages
         ["password.similar"] = ("パスワードがユーザー名に似すぎています。", "Password is too similar to the username."),
         ["password.common"] = ("よく使われるパスワードのため使えません。", "This password is too common."),
         ["password.long"] = ("パスワードは128文字以内にしてください。", "Password must be at most 128 characters."),
+        ["password.similar_email"] = ("パスワードがメールアドレスに似すぎています。", "Password is too similar to the email address."),
         ["industry.required"] = ("業種を選択してください。", "Choose an industry."),
         ["industry.invalid"] = ("業種の選択が正しくありません。", "Choose a valid industry."),
         ["sales_experience.invalid"] = ("営業経験の選択が正しくありません。", "Choose a valid sales experience."),
         ["purpose.length"] = ("利用目的は500文字以内で入力してください。", "Purpose must be at most 500 characters."),
+        ["code.required"] = ("確認コードを入力してください。", "Enter the confirmation code."),
+        ["code.format"] = ("確認コードはメールに書かれた6桁の数字です。", "The confirmation code is the 6 digits in the email."),
     };
 
     /// <summary>Problems only the server can see (links, the shape of the request); the pages show what the server answers.</summary>
@@ -41,6 +44,10 @@ public static class Messages
         ["token.expired"] = ("このリンクは有効期限が切れています。もう一度お手続きください。", "This link has expired. Please ask for a new one."),
         ["token.deactivated"] = ("このアカウントは無効化されているため、このリンクは使えません。", "This account has been deactivated, so this link cannot be used."),
         ["token.used"] = ("このリンクはすでに使われています。もう一度お手続きください。", "This link was already used. Please ask for a new one."),
+        ["code.wrong"] = ("コードが正しくないか、使えなくなっています。最新のメールのコードを入力してください。5回間違えると、新しいメールが必要になります。",
+            "This code is wrong or no longer works. Enter the code from the newest email; after 5 wrong tries a new email is needed."),
+        ["code.resend"] = ("間違ったコードが続いたため、このコードは使えません。新しいメールを送信して、そのコードを入力してください。",
+            "Too many wrong codes: this code no longer works. Ask for a new email and enter its code."),
         ["field.unknown"] = ("この項目は受け付けていません。", "This field is not accepted."),
         ["field.not_string"] = ("文字列で指定してください。", "Must be a string."),
         ["field.duplicate"] = ("この項目が複数回指定されています。", "This field was given more than once."),

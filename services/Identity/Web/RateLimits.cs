@@ -18,10 +18,14 @@ public sealed class RateLimitOptions
 
     [Range(1, 1_000_000)]
     public int ResendPerMinute { get; set; } = 10;
+
+    /// <summary>Verification codes one client may type a minute (right or wrong).</summary>
+    [Range(1, 1_000_000)]
+    public int VerifyCodePerMinute { get; set; } = 10;
 }
 
 /// <summary>
-/// Per-IP limits on the endpoints people could abuse (sign-up, login, resend), answered with 429,
+/// Per-IP limits on the endpoints people could abuse (sign-up, login, resend, verification codes), answered with 429,
 /// <c>Retry-After</c> and problem details. Behind nginx the client address comes from
 /// X-Forwarded-For (trusted from loopback proxies only).
 /// </summary>
@@ -30,6 +34,7 @@ public static class RateLimits
     public const string Register = "register";
     public const string Login = "login";
     public const string Resend = "resend";
+    public const string VerifyCode = "verify-code";
 
     public static IServiceCollection AddIdentityRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
@@ -40,6 +45,7 @@ public static class RateLimits
             limiter.AddPolicy(Register, http => PerClient(http, options.RegisterPerMinute));
             limiter.AddPolicy(Login, http => PerClient(http, options.LoginPerMinute));
             limiter.AddPolicy(Resend, http => PerClient(http, options.ResendPerMinute));
+            limiter.AddPolicy(VerifyCode, http => PerClient(http, options.VerifyCodePerMinute));
             limiter.OnRejected = async (context, ct) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);

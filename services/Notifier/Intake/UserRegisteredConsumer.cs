@@ -14,10 +14,13 @@ public sealed class UserRegisteredConsumer(DeliveryQueue queue, IOptions<MailOpt
     {
         var m = context.Message;
         var model = new EmailVerificationModel(
-            m.Username, m.VerificationUrl, TemplateTime.Format(m.ExpiresAt, m.Locale), mail.Value.SiteName);
+            m.Username, m.VerificationUrl, CodeOf(m.VerificationCode), TemplateTime.Format(m.ExpiresAt, m.Locale), mail.Value.SiteName);
 
         await queue.QueueAsync(context, nameof(UserRegisteredConsumer), TemplateKeys.EmailVerification, m.Locale, m.Email, model);
     }
+
+    /// <summary>The code to print; a message written before codes existed has none, and its email shows a dash (its link still works).</summary>
+    internal static string CodeOf(string? code) => string.IsNullOrEmpty(code) ? "-" : code;
 }
 
 public sealed class UserRegisteredConsumerDefinition : RetryingConsumerDefinition<UserRegisteredConsumer>;

@@ -14,7 +14,7 @@ public sealed class VerificationReminderDueConsumer(DeliveryQueue queue, IOption
     {
         var m = context.Message;
         var model = new VerificationReminderModel(
-            m.Username, m.VerificationUrl, TemplateTime.Format(m.ExpiresAt, m.Locale),
+            m.Username, m.VerificationUrl, UserRegisteredConsumer.CodeOf(m.VerificationCode), TemplateTime.Format(m.ExpiresAt, m.Locale),
             TemplateTime.Format(m.DeletionAt, m.Locale), mail.Value.SiteName);
 
         await queue.QueueAsync(context, nameof(VerificationReminderDueConsumer), TemplateKeys.VerificationReminder, m.Locale, m.Email, model);

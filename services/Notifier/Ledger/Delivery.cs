@@ -111,6 +111,21 @@ public sealed class Delivery
         return new StatusChange(this, null, Status, LastError, at);
     }
 
+    /// <summary>
+    /// Not sent after all: the account it was for no longer exists (see <c>DeliveryLedger.EraseRecipientAsync</c>).
+    /// Only before the hand-off (queued, or deferred without a queue id); it ends as suppressed,
+    /// which nobody retries.
+    /// </summary>
+    public StatusChange? Cancel(string reason, DateTimeOffset at)
+    {
+        if (Status != DeliveryStatus.Queued && !(Status == DeliveryStatus.Deferred && QueueId is null))
+        {
+            return null;
+        }
+
+        return Move(DeliveryStatus.Suppressed, reason, at);
+    }
+
     /// <summary>The mail server accepted the message (250) as <paramref name="queueId"/>.</summary>
     public StatusChange? MarkSent(string? queueId, DateTimeOffset at)
     {

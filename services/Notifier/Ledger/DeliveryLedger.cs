@@ -16,7 +16,8 @@ namespace SalesMind.Notifier.Ledger;
 /// listener and the mail-log follower (news after the hand-off), and the admin API (a retry).
 /// </summary>
 public sealed partial class DeliveryLedger(
-    NotifierDb db, BodySealer sealer, IOptions<DeliveryOptions> options, IOptions<BounceOptions> bounces, TimeProvider time, ILogger<DeliveryLedger> logger)
+    NotifierDb db, BodySealer sealer, RecipientPseudonym pseudonyms, IOptions<DeliveryOptions> options, IOptions<BounceOptions> bounces, TimeProvider time,
+    ILogger<DeliveryLedger> logger)
 {
     public const string MeterName = "SalesMind.Notifier";
 
@@ -39,8 +40,7 @@ public sealed partial class DeliveryLedger(
         var now = time.GetUtcNow();
         var address = delivery.Recipient.ToLowerInvariant();
         // An address that bounced hard is not sent to again until its suppression ends or is lifted.
-        var suppression = await db.Suppressions.AsNoTracking()
-            .FirstOrDefaultAsync(x => x.Address == address && x.LiftedAt == null && x.ExpiresAt > now, ct);
+        var suppression = await ActiveSuppressionAsync(address, now, ct);
         // One clock reading for the id (time-ordered), the creation and the event.
         delivery.Id = Guid.CreateVersion7(now);
         delivery.RequestedAt ??= now;
@@ -145,7 +145,7 @@ public sealed partial class DeliveryLedger(
 
         var now = time.GetUtcNow();
         var address = d.Recipient.ToLowerInvariant();
-        if (await db.Suppressions.AnyAsync(x => x.Address == address && x.LiftedAt == null && x.ExpiresAt > now, ct))
+        if (await ActiveSuppressionAsync(address, now, ct) is not null)
         {
             return new RetryResult(RetryRefusal.Suppressed, d);
         }

@@ -32,10 +32,10 @@ public static class TemplateCatalog
     [
         new(TemplateKeys.EmailVerification, "EmailVerification", "The first email after sign-up, with the link that confirms the address.",
             typeof(EmailVerificationModel), new EmailVerificationModel(
-                "hanako", "https://salesmind.example/api/auth/verify-email/?token=sample", "2026年1月1日 09:00 (日本時間)", "SalesMind")),
+                "hanako", "https://salesmind.example/api/auth/verify-email/?token=sample", "123456", "2026年1月1日 09:00 (日本時間)", "SalesMind")),
         new(TemplateKeys.VerificationReminder, "VerificationReminder", "A day after an unverified sign-up: a fresh link, and when the account will be deleted.",
             typeof(VerificationReminderModel), new VerificationReminderModel(
-                "hanako", "https://salesmind.example/api/auth/verify-email/?token=sample", "2026年1月2日 09:00 (日本時間)", "2026年1月7日 09:00 (日本時間)", "SalesMind")),
+                "hanako", "https://salesmind.example/api/auth/verify-email/?token=sample", "123456", "2026年1月2日 09:00 (日本時間)", "2026年1月7日 09:00 (日本時間)", "SalesMind")),
         new(TemplateKeys.AccountAlreadyExists, "AccountAlreadyExists", "To the owner of an address someone tried to sign up with again.",
             typeof(AccountAlreadyExistsModel), new AccountAlreadyExistsModel(
                 "hanako", "https://salesmind.example/login.html", "2026年1月1日 09:00 (日本時間)", "SalesMind")),
@@ -44,6 +44,9 @@ public static class TemplateCatalog
         new(TemplateKeys.PasswordReset, "PasswordReset", "The single-use link to set a new password.",
             typeof(PasswordResetModel), new PasswordResetModel(
                 "hanako", "https://salesmind.example/reset_password.html?token=sample", "2026年1月1日 09:00 (日本時間)", "SalesMind")),
+        new(TemplateKeys.PasswordChanged, "PasswordChanged", "After the owner changed the password while signed in: when, from which browser, and what to do if it was not them.",
+            typeof(PasswordChangedModel), new PasswordChangedModel(
+                "hanako", "2026年1月1日 09:00 (日本時間)", "Chrome on Windows", "https://salesmind.example/forgot_password.html", "SalesMind")),
         new(TemplateKeys.EmailChangeConfirm, "EmailChangeConfirm", "To the new address of an address change: the link and code that confirm it.",
             typeof(EmailChangeConfirmModel), new EmailChangeConfirmModel(
                 "hanako", "hanako.new@example.com", "https://salesmind.example/change_email.html?token=sample", "123456", "2026年1月1日 09:00 (日本時間)", "SalesMind")),
@@ -66,22 +69,34 @@ public static class TemplateCatalog
     public static IReadOnlyList<string> SecretLinksOf(Type modelType) =>
         PropertiesOf(modelType).Where(p => p.IsDefined(typeof(SecretLinkAttribute))).Select(p => p.Name).ToList();
 
+    /// <summary>The names of <paramref name="modelType"/>'s fields marked <see cref="SecretCodeAttribute"/>.</summary>
+    public static IReadOnlyList<string> SecretCodesOf(Type modelType) =>
+        PropertiesOf(modelType).Where(p => p.IsDefined(typeof(SecretCodeAttribute))).Select(p => p.Name).ToList();
+
     /// <summary>
-    /// <paramref name="values"/> with every secret link of <paramref name="modelType"/> redacted,
-    /// or null when the model has none (the values are safe to store as they are).
+    /// <paramref name="values"/> with every secret link and code of <paramref name="modelType"/>
+    /// redacted, or null when the model has none (the values are safe to store as they are).
     /// </summary>
     public static IReadOnlyDictionary<string, string>? Redacted(Type modelType, IReadOnlyDictionary<string, string> values)
     {
-        var secrets = SecretLinksOf(modelType).Where(n => values.TryGetValue(n, out var v) && v.Length > 0).ToList();
-        if (secrets.Count == 0)
+        bool Present(string name) => values.TryGetValue(name, out var v) && v.Length > 0;
+        var links = SecretLinksOf(modelType).Where(Present).ToList();
+        var codes = SecretCodesOf(modelType).Where(Present).ToList();
+        if (links.Count + codes.Count == 0)
         {
             return null;
         }
 
         var redacted = new Dictionary<string, string>(values, StringComparer.Ordinal);
-        foreach (var name in secrets)
+        foreach (var name in links)
         {
             redacted[name] = SalesMind.Outbox.SecretRedaction.RedactLink(values[name]);
+        }
+
+        foreach (var name in codes)
+        {
+            // A code has no shape to keep: the whole value goes.
+            redacted[name] = SalesMind.Outbox.SecretRedaction.Marker;
         }
 
         return redacted;

@@ -11,6 +11,7 @@ public static class TemplateKeys
     public const string PasswordReset = "password-reset";
     public const string VerificationReminder = "verification-reminder";
     public const string Welcome = "welcome";
+    public const string PasswordChanged = "password-changed";
     public const string EmailChangeConfirm = "email-change-confirm";
     public const string EmailChanged = "email-changed";
     public const string EmailChangeAttempted = "email-change-attempted";

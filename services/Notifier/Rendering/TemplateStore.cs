@@ -86,12 +86,39 @@ public sealed class TemplateStore(IOptions<MailOptions> mail, TimeProvider time,
                     WHERE NOT EXISTS (SELECT 1 FROM template_versions WHERE template_key = {template.Key} AND locale = {locale})
                     ON CONFLICT DO NOTHING
                     """, ct);
+                await UpdateShippedAsync(db, template.Key, locale, subject, html, text, now, ct);
             }
 
         }
 
         _seeded = true;
     }
+
+    /// <summary>
+    /// A shipped template whose text changed in this release (the verification emails gained
+    /// their code) reaches databases seeded by an earlier one: while the active version is still a
+    /// shipped one (no admin activated their own), the new text becomes the next version and is
+    /// activated. A text some shipped version already has is never added again, so an older
+    /// Notifier still running beside a newer one does not switch the template back.
+    /// </summary>
+    private static Task UpdateShippedAsync(
+        NotifierDb db, string key, string locale, string subject, string html, string text, DateTimeOffset now, CancellationToken ct) =>
+        db.Database.ExecuteSqlAsync($"""
+            WITH current AS (
+                SELECT id FROM template_versions
+                 WHERE template_key = {key} AND locale = {locale} AND is_active AND created_by = {SystemActor}
+                   AND NOT EXISTS (SELECT 1 FROM template_versions
+                                    WHERE template_key = {key} AND locale = {locale} AND created_by = {SystemActor}
+                                      AND subject = {subject} AND html = {html} AND text = {text})
+                 FOR UPDATE
+            ), retired AS (
+                UPDATE template_versions v SET is_active = false FROM current WHERE v.id = current.id RETURNING v.id
+            )
+            INSERT INTO template_versions (template_key, locale, version, subject, html, text, note, is_active, created_at, created_by, activated_at)
+            SELECT {key}, {locale}, (SELECT max(version) + 1 FROM template_versions WHERE template_key = {key} AND locale = {locale}),
+                   {subject}, {html}, {text}, 'Updated with the Notifier', true, {now}, {SystemActor}, {now}
+              FROM retired
+            """, ct);
 
     /// <summary>The variables a template may use: its model's for a built-in one, the declared ones for a custom one.</summary>
     public static IReadOnlyList<TemplateVariable> VariablesOf(EmailTemplate template) =>

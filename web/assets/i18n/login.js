@@ -1,4 +1,4 @@
-// The login page (login.html), resending the verification mail, and the account page (account.html).
+// The login page (login.html) and resending the verification mail. The account page's texts are in account.js.
 // Japanese and English side by side; ../i18n.js merges every area into one table per language.
 
 import { waitJa, waitEn } from './wait.js';
@@ -25,16 +25,6 @@ export const ja = {
   'resend.tooManyNoWait': 'リクエストが多すぎます。しばらく待ってからもう一度お試しください。',
   'resend.failed': '再送できませんでした。時間をおいてもう一度お試しください。',
 
-  'title.account': 'アカウント | SalesMind',
-  'account.heading': 'アカウント',
-  'account.loading': 'アカウント情報を読み込んでいます…',
-  'account.failed': 'アカウント情報を読み込めませんでした。',
-  'account.verifiedAt': 'メールアドレス確認日時',
-  'account.notVerified': '未確認',
-  'account.notSet': '未設定',
-  'account.logout': 'ログアウト',
-  'account.loggingOut': 'ログアウト中…',
-  'account.logoutFailed': 'ログアウトできませんでした。時間をおいてもう一度お試しください。',
 
   'login.forgot': 'パスワードをお忘れですか?',
 };
@@ -61,16 +51,6 @@ export const en = {
   'resend.tooManyNoWait': 'Too many requests. Please wait a while and try again.',
   'resend.failed': 'We could not resend the email. Please try again in a moment.',
 
-  'title.account': 'Your account | SalesMind',
-  'account.heading': 'Your account',
-  'account.loading': 'Loading your account…',
-  'account.failed': 'Your account details could not be loaded.',
-  'account.verifiedAt': 'Email confirmed on',
-  'account.notVerified': 'Not confirmed',
-  'account.notSet': 'Not provided',
-  'account.logout': 'Log out',
-  'account.loggingOut': 'Logging out…',
-  'account.logoutFailed': 'We could not log you out. Please try again in a moment.',
 
   'login.forgot': 'Forgot your password?',
 };

@@ -1,4 +1,5 @@
-// The pages a verification link leads to: email_verified.html and email_verification_error.html.
+// The pages a verification link leads to: email_verified.html and email_verification_error.html;
+// and the confirmation code's field (the sign-up page's "check your email" panel, verify_code.html).
 // Japanese and English side by side; ../i18n.js merges every area into one table per language.
 
 export const ja = {
@@ -22,6 +23,22 @@ export const ja = {
   'verifyError.invalid.body': 'リンクが正しくないか、一部が欠けている可能性があります。メール内のリンクをもう一度開くか、改めて登録してください。',
   'verifyError.deactivated.heading': 'このアカウントは無効化されています',
   'verifyError.deactivated.body': '管理者がこのアカウントを無効化したため、リンクは使えません。お心当たりがない場合は管理者にお問い合わせください。',
+
+  'code.label': '確認コード(6桁)',
+  'code.hint': 'メールに書かれた6桁のコードを入力しても、登録を完了できます。',
+  'code.submit': 'コードで確認する',
+  'code.checking': '確認しています…',
+  'code.tooMany': ({ seconds }) => `試行回数が多すぎます。${seconds}秒後にもう一度お試しください。`,
+  'code.failed': 'コードを確認できませんでした。時間をおいてもう一度お試しください。',
+  'title.verifyCode': '確認コードの入力 | SalesMind',
+  'verifyCode.heading': '確認コードを入力',
+  'verifyCode.lead': '確認メールに書かれたメールアドレスと6桁のコードを入力してください。',
+  'verifyCode.noEmail': 'メールが見つかりませんか?',
+  'verifyCode.resend': '確認メールを再送する',
+  'verifyCode.resent': 'このアドレスで確認待ちのアカウントがあれば、新しいコードとリンクをお送りしました。以前のコードは使えません。',
+  'verifyCode.resendWait': ({ n }) => `再送まで${n}秒お待ちください`,
+  'verifyCode.resendNeeded': '上のボタンで新しいメールを送信し、そのコードを入力してください。',
+  'login.enterCode': 'メールの確認コードを入力する',
 };
 
 export const en = {
@@ -45,4 +62,20 @@ export const en = {
   'verifyError.invalid.body': 'The link may be wrong or incomplete. Open the link in the email again, or register again.',
   'verifyError.deactivated.heading': 'This account has been deactivated',
   'verifyError.deactivated.body': 'An administrator deactivated this account, so its links no longer work. Contact the administrator if you think this is a mistake.',
+
+  'code.label': 'Confirmation code (6 digits)',
+  'code.hint': 'You can also finish by entering the 6-digit code from the email.',
+  'code.submit': 'Confirm with the code',
+  'code.checking': 'Checking…',
+  'code.tooMany': ({ seconds }) => `Too many tries. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`,
+  'code.failed': 'We could not check the code. Please try again in a moment.',
+  'title.verifyCode': 'Enter your confirmation code | SalesMind',
+  'verifyCode.heading': 'Enter your confirmation code',
+  'verifyCode.lead': 'Enter the email address the confirmation email went to, and the 6-digit code in it.',
+  'verifyCode.noEmail': 'Cannot find the email?',
+  'verifyCode.resend': 'Send the email again',
+  'verifyCode.resent': 'If an account with this address is waiting for confirmation, a new code and link are on their way. Earlier codes no longer work.',
+  'verifyCode.resendWait': ({ n }) => `You can ask again in ${n} ${n === 1 ? 'second' : 'seconds'}`,
+  'verifyCode.resendNeeded': 'Ask for a new email with the button above, then enter its code.',
+  'login.enterCode': 'Enter the code from the email instead',
 };

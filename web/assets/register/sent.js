@@ -1,9 +1,10 @@
 // After a sign-up: the "check your email" panel, resending the confirmation email (with its
-// cooldown), and a word when the email could not be delivered.
+// cooldown), a word when the email could not be delivered, and the field for the email's code.
 
 import { t, onLangChange } from '../i18n.js';
 import { watchMailStatus } from '../mail-status.js';
 import { RESEND_COOLDOWN_SECONDS, Countdown, requestVerificationEmail } from '../api.js';
+import { wireCodeForm } from './code.js';
 
 const resendButton = document.getElementById('resend');
 const resendStatus = document.getElementById('resend-status');
@@ -27,6 +28,16 @@ export function showSent(email, section) {
   resendCooldown.start(RESEND_COOLDOWN_SECONDS);
   watchMailStatus(document.getElementById('mail-unreachable'));
 }
+
+wireCodeForm({
+  form: document.getElementById('code-form'),
+  input: document.getElementById('code'),
+  error: document.getElementById('code-error'),
+  submit: document.getElementById('code-submit'),
+  email: () => state.sentTo,
+  // Too many wrong codes: only a new email's code works, so point at the resend button.
+  onResendNeeded: () => resendButton.scrollIntoView({ block: 'center' }),
+});
 
 function renderResend() {
   const wait = resendCooldown.remaining();
