@@ -35,6 +35,37 @@ public sealed class LifecycleTests(IdentityApp app)
     }
 
     [Fact]
+    public async Task Address_changes_are_forgotten_a_month_after_their_last_link_stopped_working_and_not_before()
+    {
+        var form = IdentityApp.NewSignup();
+        await app.RegisterAsync(form);
+        var userId = await app.Database.ScalarAsync<Guid>("SELECT id FROM users WHERE email = $1", form["email"]!);
+        // One finished long ago, one whose undo link still works, one just past its last link.
+        var rows = new (Guid Id, int ExpiredDaysAgo, int? UndoEndsInDays)[]
+        {
+            (Guid.NewGuid(), 60, -40), (Guid.NewGuid(), 60, 3), (Guid.NewGuid(), 2, null),
+        };
+        foreach (var (id, expired, undo) in rows)
+        {
+            await app.Database.ExecuteAsync(
+                """
+                INSERT INTO email_changes (id, user_id, old_email, new_email, normalized_new_email, token_hash, code_hash,
+                    code_attempts, created_at, expires_at, undo_token_hash, undo_expires_at)
+                VALUES ($1, $2, $3, 'x' || $1 || '@mail.test', 'x' || $1 || '@mail.test', decode(md5($1::text), 'hex'), '\x00', 0,
+                    now() - make_interval(days => $4 + 1), now() - make_interval(days => $4),
+                    CASE WHEN $5::int IS NULL THEN NULL ELSE decode(md5('u' || $1::text), 'hex') END,
+                    CASE WHEN $5::int IS NULL THEN NULL ELSE now() + make_interval(days => $5::int) END)
+                """, id, userId, form["email"]!, expired, (object?)undo ?? DBNull.Value);
+        }
+
+        await RunAsync();
+
+        Assert.Equal(0, await app.Database.ScalarAsync<long>("SELECT count(*) FROM email_changes WHERE id = $1", rows[0].Id));
+        Assert.Equal(1, await app.Database.ScalarAsync<long>("SELECT count(*) FROM email_changes WHERE id = $1", rows[1].Id));
+        Assert.Equal(1, await app.Database.ScalarAsync<long>("SELECT count(*) FROM email_changes WHERE id = $1", rows[2].Id));
+    }
+
+    [Fact]
     public async Task Young_and_verified_accounts_are_left_alone()
     {
         var young = await SignUpAgedAsync(TimeSpan.FromHours(1));

@@ -11,6 +11,8 @@ public static class AdminTokenRevocation
     public const string Deactivated = "deactivated";
     public const string RoleRemoved = "role_removed";
     public const string PasswordChanged = "password_changed";
+    public const string EmailChangeUndone = "email_change_undone";
+    public const string AccountDeleted = "account_deleted";
 
     /// <summary>
     /// Bumps the account's token version and stages <see cref="AdminTokensRevoked"/> in the

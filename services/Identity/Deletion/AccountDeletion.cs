@@ -85,7 +85,7 @@ public sealed partial class AccountDeletion(
         await db.EmailChanges.Where(c => c.UserId == row.Id && c.UndoExpiresAt > now)
             .ExecuteUpdateAsync(set => set.SetProperty(c => c.UndoExpiresAt, now), ct);
         await db.Database.ExecuteSqlAsync($"DELETE FROM login_failures WHERE key = {"user:" + row.Id.ToString("N")}", ct);
-        await AdminTokenRevocation.RevokeAsync(db, row.Id, AuditAction, now, ct);
+        await AdminTokenRevocation.RevokeAsync(db, row.Id, AdminTokenRevocation.AccountDeleted, now, ct);
 
         var purgeAfter = now + options.Value.DeletionGracePeriod;
         // The address is not written to the audit: the entry outlives the account.

@@ -61,7 +61,7 @@ public sealed partial class AddressChanges
         change.UndoneAt = now;
         AccountAudit.Add(db, user, user.Id, "email.change_undone", new { email = before }, new { email = user.Email }, now);
         // Whoever made the change may hold a session or an admin token: both die.
-        await AdminTokenRevocation.RevokeAsync(db, user.Id, "email_change_undone", now, ct);
+        await AdminTokenRevocation.RevokeAsync(db, user.Id, AdminTokenRevocation.EmailChangeUndone, now, ct);
         await db.SaveChangesAsync(ct);
         await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
         // No browser stays trusted either: a device cookie would give whoever made the change

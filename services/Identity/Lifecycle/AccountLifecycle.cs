@@ -66,8 +66,28 @@ public sealed partial class AccountLifecycle(
             LogDone(reminded, deleted);
         }
 
+        await ForgetFinishedEmailChangesAsync(ct);
         return (reminded, deleted);
     }
+
+    /// <summary>
+    /// Address changes whose link and undo link have both stopped working hold nothing anyone
+    /// can use (nor an address held for an undo): kept a further <see cref="FinishedEmailChangesKept"/>
+    /// for support, then deleted, so the table does not grow without bound.
+    /// </summary>
+    private async Task ForgetFinishedEmailChangesAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var cutoff = now - FinishedEmailChangesKept;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityDb>();
+        await db.EmailChanges
+            .Where(c => c.ExpiresAt <= cutoff && (c.UndoExpiresAt == null || c.UndoExpiresAt <= cutoff))
+            .ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>How long a finished address change is kept after its last link stopped working.</summary>
+    public static readonly TimeSpan FinishedEmailChangesKept = TimeSpan.FromDays(30);
 
     private async Task<int> RemindBatchAsync(CancellationToken ct)
     {
