@@ -4,6 +4,7 @@
 //   password.js  changing the password
 //   sessions.js  where the account is logged in, and signing those browsers out
 //   requests.js  the calls to /api/account/ they share
+//   form.js      what the profile and password forms share (field errors, busy button, answers)
 
 import { t, lang, onLangChange } from './i18n.js';
 import { LOGOUT_URL, ME_URL, choiceLabel, fetchChoices, getJson, postJson } from './api.js';

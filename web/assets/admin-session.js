@@ -1,7 +1,9 @@
 // The admin pages' access to the admin APIs: the signed-in session is turned into a short-lived
 // bearer token (POST /api/auth/token/, kept in memory only), renewed before it lapses, and sent
-// with every call. Used by admin.html and dashboard.html.
-import { postJson, readJson } from './api.js';
+// with every call. Used by admin.html, dashboard.html and users.html, which all start with
+// startAdminPage().
+import { t, onLangChange } from './i18n.js';
+import { ME_URL, getJson, postJson, readJson } from './api.js';
 
 const TOKEN_URL = '/api/auth/token/';
 const ACCEPT = 'application/json, application/problem+json';
@@ -98,4 +100,73 @@ export function forgetToken() {
 
 export function hasToken() {
   return token !== null;
+}
+
+/**
+ * Starts an admin page: trades the session for a token, shows which access state the page is in
+ * (#admin-loading, #access-signed-out, #access-forbidden, #access-error, or the page's `appId`),
+ * says who is signed in (#admin-signed-in), points #access-login back at `page` and lets
+ * #access-retry start again.
+ *   onStart()       runs at every (re)start, before the token is asked for
+ *   onLost()        stops the page's own work when access is lost (the page then says why)
+ *   load()          loads the page's data once there is a token
+ *   readyAfterLoad  show the page only once loaded (and only if access was not lost meanwhile),
+ *                   instead of as soon as there is a token
+ */
+export function startAdminPage({ page, appId, load, onStart = () => {}, onLost = () => {}, readyAfterLoad = false }) {
+  const $ = (id) => document.getElementById(id);
+  const loginPage = `/login.html?next=${encodeURIComponent(page)}`;
+  let signedInAs = null;
+  let lost = false;
+
+  function showAccess(state) {
+    $('admin-loading').hidden = state !== 'loading';
+    $('access-signed-out').hidden = state !== 'signedOut';
+    $('access-forbidden').hidden = state !== 'forbidden';
+    $('access-error').hidden = state !== 'error';
+    $(appId).hidden = state !== 'ready';
+  }
+
+  function accessFailed(error) {
+    lost = true;
+    forgetToken();
+    onLost();
+    showAccess(error instanceof AccessLost ? error.reason : 'error');
+  }
+
+  function renderSignedIn() {
+    const line = $('admin-signed-in');
+    line.hidden = !signedInAs;
+    line.textContent = signedInAs ? t('admin.signedInAs', { username: signedInAs }) : '';
+  }
+
+  async function start() {
+    showAccess('loading');
+    lost = false;
+    onStart();
+    try {
+      await renewToken();
+    } catch (error) {
+      accessFailed(error);
+      return;
+    }
+    if (!readyAfterLoad) showAccess('ready');
+    getJson(ME_URL).then(({ response, data }) => {
+      if (response.ok && typeof data?.username === 'string') {
+        signedInAs = data.username;
+        renderSignedIn();
+      }
+    }).catch(() => {});
+    await load();
+    if (readyAfterLoad && !lost) showAccess('ready');
+  }
+
+  whenAccessLost(accessFailed);
+  onLangChange(() => {
+    $('access-login').href = loginPage;
+    renderSignedIn();
+  });
+  $('access-retry').addEventListener('click', start);
+  $('access-login').href = loginPage;
+  start();
 }

@@ -9,8 +9,8 @@
 // The site's CSP allows no inline style: charts are SVG built with presentation attributes (x, y,
 // width, height) and coloured by class, never by a style attribute.
 //
-// This module is the page's entry: access (signed in, an admin), the language switch and the
-// start. The parts are in dashboard/:
+// This module is the page's entry: the language switch and the start (access, signed in and an
+// admin: startAdminPage() in admin-session.js). The parts are in dashboard/:
 //   page.js          the APIs' bases, the statuses, elements, builders, busy buttons, focus, redraws
 //   format.js        numbers, times, durations and statuses as the page shows them
 //   messages.js      status lines and how an API problem is shown
@@ -27,9 +27,8 @@
 // The parts call each other only from event handlers and API answers, never while loading, so
 // the imports between them may go both ways.
 
-import { t, onLangChange } from './i18n.js';
-import { ME_URL, getJson } from './api.js';
-import { AccessLost, forgetToken, renewToken, whenAccessLost } from './admin-session.js';
+import { onLangChange } from './i18n.js';
+import { startAdminPage } from './admin-session.js';
 import { $ } from './dashboard/page.js';
 import { StatusLine } from './dashboard/messages.js';
 import { live } from './dashboard/state.js';
@@ -38,59 +37,9 @@ import { renderLegend } from './dashboard/tiles.js';
 import { renderResults, renderSearchStatuses } from './dashboard/search.js';
 import { renderDetail } from './dashboard/detail.js';
 
-const LOGIN_PAGE = `/login.html?next=${encodeURIComponent('/dashboard.html')}`;
-
-// ---------------------------------------------------------------- access
-
-function showAccess(state) {
-  $('admin-loading').hidden = state !== 'loading';
-  $('access-signed-out').hidden = state !== 'signedOut';
-  $('access-forbidden').hidden = state !== 'forbidden';
-  $('access-error').hidden = state !== 'error';
-  $('dashboard-app').hidden = state !== 'ready';
-}
-
-function accessFailed(error) {
-  live.accessLost = true;
-  forgetToken();
-  stopRefresh();
-  if ($('detail').open) $('detail').close();
-  showAccess(error instanceof AccessLost ? error.reason : 'error');
-}
-
-whenAccessLost(accessFailed);
-
-let signedInAs = null;
-
-function renderSignedIn() {
-  const line = $('admin-signed-in');
-  line.hidden = !signedInAs;
-  line.textContent = signedInAs ? t('admin.signedInAs', { username: signedInAs }) : '';
-}
-
-async function start() {
-  showAccess('loading');
-  live.accessLost = false;
-  try {
-    await renewToken();
-  } catch (error) {
-    accessFailed(error);
-    return;
-  }
-  getJson(ME_URL).then(({ response, data }) => {
-    if (response.ok && typeof data?.username === 'string') {
-      signedInAs = data.username;
-      renderSignedIn();
-    }
-  }).catch(() => {});
-  await refresh();
-  if (!live.accessLost) showAccess('ready');
-}
-
 // ---------------------------------------------------------------- language switch
 
 function translateAttributes() {
-  $('access-login').href = LOGIN_PAGE;
   renderLegend();
   renderSearchStatuses();
 }
@@ -98,7 +47,6 @@ function translateAttributes() {
 onLangChange(() => {
   translateAttributes();
   for (const line of StatusLine.all) line.render();
-  renderSignedIn();
   renderRefreshNote();
   if (live.dashboard) renderLive();
   renderResults();
@@ -106,8 +54,22 @@ onLangChange(() => {
   if (refreshFailed) announce('dash.announce.failing');
 });
 
-$('access-retry').addEventListener('click', start);
+// ---------------------------------------------------------------- access and start
 
 translateAttributes();
 renderRefreshNote();
-start();
+// The page is shown once the first numbers are in (and only if access held meanwhile).
+startAdminPage({
+  page: '/dashboard.html',
+  appId: 'dashboard-app',
+  readyAfterLoad: true,
+  onStart: () => {
+    live.accessLost = false;
+  },
+  onLost: () => {
+    live.accessLost = true;
+    stopRefresh();
+    if ($('detail').open) $('detail').close();
+  },
+  load: refresh,
+});

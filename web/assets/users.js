@@ -8,8 +8,8 @@
 // (POST /api/auth/token/, kept in admin-session.js only): the same token opens Identity's
 // /api/admin/users and the Notifier's /notifier/api/admin/deliveries.
 //
-// This module is the page's entry: access (signed in, an admin), the language switch and the
-// start. The parts are in users/:
+// This module is the page's entry: the language switch and the start (access, signed in and an
+// admin: startAdminPage() in admin-session.js). The parts are in users/:
 //   page.js      elements, the two APIs, status lines, problems, dates and state badges
 //   list.js      the search and the account list
 //   account.js   the open account: facts and actions
@@ -19,62 +19,16 @@
 // The parts call each other only from event handlers and API answers, never while loading, so
 // the imports between them may go both ways.
 
-import { t, onLangChange } from './i18n.js';
-import { ME_URL, getJson } from './api.js';
-import { AccessLost, forgetToken, renewToken, whenAccessLost } from './admin-session.js';
-import { $, StatusLine } from './users/page.js';
+import { onLangChange } from './i18n.js';
+import { startAdminPage } from './admin-session.js';
+import { StatusLine } from './users/page.js';
 import { loadUsers, renderUsers } from './users/list.js';
 import { renderAccount } from './users/account.js';
 import { loadChoices } from './users/profile.js';
 import { renderEmails, renderSessions } from './users/history.js';
 import { loadAudit, renderAccountAudit, renderAudit } from './users/audit.js';
 
-const LOGIN_PAGE = `/login.html?next=${encodeURIComponent('/users.html')}`;
-
-function showAccess(state) {
-  $('admin-loading').hidden = state !== 'loading';
-  $('access-signed-out').hidden = state !== 'signedOut';
-  $('access-forbidden').hidden = state !== 'forbidden';
-  $('access-error').hidden = state !== 'error';
-  $('users-app').hidden = state !== 'ready';
-}
-
-function accessFailed(error) {
-  forgetToken();
-  showAccess(error instanceof AccessLost ? error.reason : 'error');
-}
-
-whenAccessLost(accessFailed);
-
-let signedInAs = null;
-
-function renderSignedIn() {
-  const line = $('admin-signed-in');
-  line.hidden = !signedInAs;
-  line.textContent = signedInAs ? t('admin.signedInAs', { username: signedInAs }) : '';
-}
-
-async function start() {
-  showAccess('loading');
-  try {
-    await renewToken();
-  } catch (error) {
-    accessFailed(error);
-    return;
-  }
-  showAccess('ready');
-  getJson(ME_URL).then(({ response, data }) => {
-    if (response.ok && typeof data?.username === 'string') {
-      signedInAs = data.username;
-      renderSignedIn();
-    }
-  }).catch(() => {});
-  await Promise.all([loadChoices(), loadUsers(false), loadAudit(false)]);
-}
-
 onLangChange(() => {
-  $('access-login').href = LOGIN_PAGE;
-  renderSignedIn();
   for (const line of StatusLine.all) line.render();
   renderUsers();
   renderAccount();
@@ -84,6 +38,8 @@ onLangChange(() => {
   renderAudit();
 });
 
-$('access-retry').addEventListener('click', start);
-$('access-login').href = LOGIN_PAGE;
-start();
+startAdminPage({
+  page: '/users.html',
+  appId: 'users-app',
+  load: () => Promise.all([loadChoices(), loadUsers(false), loadAudit(false)]),
+});

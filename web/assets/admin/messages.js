@@ -4,28 +4,9 @@
 
 import { t } from '../i18n.js';
 import { $, PARTS } from './page.js';
+import { StatusLine } from '../admin-messages.js';
 
-/** A line of feedback that keeps its message (a key and params, or a server's text) across language switches. */
-export class StatusLine {
-  static all = [];
-
-  constructor(element) {
-    this.element = element;
-    this.message = null;
-    StatusLine.all.push(this);
-  }
-
-  set(message, kind = 'error') {
-    this.message = message ? { ...message, kind } : null;
-    this.render();
-  }
-
-  render() {
-    const m = this.message;
-    this.element.textContent = m ? (m.text ?? t(m.key, m.params)) : '';
-    for (const kind of ['error', 'info', 'success']) this.element.classList.toggle(`is-${kind}`, m?.kind === kind);
-  }
-}
+export { StatusLine };
 
 export const lines = {
   templates: new StatusLine($('templates-status')),

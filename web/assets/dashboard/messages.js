@@ -1,30 +1,10 @@
 // Feedback on the dashboard: status lines that keep their message across language switches, and
 // how an API problem (a 400's errors, a detail, a network failure) is put on one of them.
 
-import { t } from '../i18n.js';
 import { $ } from './page.js';
+import { StatusLine } from '../admin-messages.js';
 
-/** A line of feedback that keeps its message (a key and params, or a server's text) across language switches. */
-export class StatusLine {
-  static all = [];
-
-  constructor(element) {
-    this.element = element;
-    this.message = null;
-    StatusLine.all.push(this);
-  }
-
-  set(message, kind = 'error') {
-    this.message = message ? { ...message, kind } : null;
-    this.render();
-  }
-
-  render() {
-    const m = this.message;
-    this.element.textContent = m ? (m.text ?? t(m.key, m.params)) : '';
-    for (const kind of ['error', 'info', 'success']) this.element.classList.toggle(`is-${kind}`, m?.kind === kind);
-  }
-}
+export { StatusLine };
 
 export const lines = {
   failures: new StatusLine($('failures-status')),

@@ -3,6 +3,9 @@
 
 import { t, lang } from '../i18n.js';
 import { adminCall } from '../admin-session.js';
+import { StatusLine } from '../admin-messages.js';
+
+export { StatusLine };
 
 export const IDENTITY = '/api/admin/users';
 export const NOTIFIER = '/notifier/api/admin';
@@ -24,28 +27,6 @@ export function el(tag, className, text) {
 export function api(method, url, body) {
   const withLang = url.startsWith(IDENTITY) ? `${url}${url.includes('?') ? '&' : '?'}lang=${lang()}` : url;
   return adminCall(method, withLang, body);
-}
-
-/** A line of feedback that keeps its message (a key and params, or a server's text) across language switches. */
-export class StatusLine {
-  static all = [];
-
-  constructor(element) {
-    this.element = element;
-    this.message = null;
-    StatusLine.all.push(this);
-  }
-
-  set(message, kind = 'error') {
-    this.message = message ? { ...message, kind } : null;
-    this.render();
-  }
-
-  render() {
-    const m = this.message;
-    this.element.textContent = m ? (m.text ?? t(m.key, m.params)) : '';
-    for (const kind of ['error', 'info', 'success']) this.element.classList.toggle(`is-${kind}`, m?.kind === kind);
-  }
 }
 
 export function problemText(problem) {
