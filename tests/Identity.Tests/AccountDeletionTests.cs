@@ -97,6 +97,8 @@ public sealed class AccountDeletionTests(IdentityApp app)
     [Fact]
     public async Task Deletion_ends_every_session_and_admin_token_and_announces_the_address_for_erasure()
     {
+        // Another admin first: the last active admin may not delete itself (UserAdminGuardTests).
+        await app.VerifiedUserAsync(admin: true);
         var (form, client) = await SignedInAsync(admin: true);
         var other = app.Client();
         Assert.Equal(HttpStatusCode.OK, (await IdentityApp.LoginAsync(other, form["email"]!, form["password"]!)).StatusCode);
@@ -188,6 +190,37 @@ public sealed class AccountDeletionTests(IdentityApp app)
     }
 
     [Fact]
+    public async Task The_addresses_the_account_had_before_are_announced_for_erasure_each_until_it_left_them()
+    {
+        var (form, client) = await SignedInAsync();
+        var id = await IdOfAsync(form["email"]!);
+        var old = $"old-{Guid.NewGuid():N}@mail.test";
+        var undone = $"undone-{Guid.NewGuid():N}@mail.test";
+        var pending = $"pending-{Guid.NewGuid():N}@mail.test";
+        // A confirmed change away from `old`, one to `undone` that was undone, one still pending
+        // (whose address may be someone else's: not announced).
+        await app.Database.ExecuteAsync(
+            """
+            INSERT INTO email_changes (id, user_id, old_email, new_email, normalized_new_email, token_hash, code_hash, code_attempts,
+                created_at, expires_at, confirmed_at, undone_at)
+            VALUES (gen_random_uuid(), $1, $2, $5, $5, decode(md5(random()::text), 'hex'), decode('00', 'hex'), 0,
+                    now() - interval '3 days', now() - interval '2 days', now() - interval '3 days', NULL),
+                   (gen_random_uuid(), $1, $5, $3, $3, decode(md5(random()::text), 'hex'), decode('00', 'hex'), 0,
+                    now() - interval '2 days', now() - interval '1 day', now() - interval '2 days', now() - interval '1 day'),
+                   (gen_random_uuid(), $1, $5, $4, $4, decode(md5(random()::text), 'hex'), decode('00', 'hex'), 0,
+                    now(), now() + interval '1 day', NULL, NULL)
+            """, id, old, undone, pending, form["email"]!);
+
+        Assert.Equal(HttpStatusCode.OK, (await DeleteAsync(client, form["password"]!)).StatusCode);
+
+        var announced = Assert.Single(await app.EventsAsync("AccountDeleted", form["email"]!));
+        var past = announced.GetProperty("pastAddresses").EnumerateArray().Select(p => p.GetProperty("email").GetString()).ToList();
+        Assert.Contains(old, past);
+        Assert.Contains(undone, past);
+        Assert.DoesNotContain(pending, past);
+    }
+
+    [Fact]
     public async Task Pending_links_die_with_the_account()
     {
         var (form, client) = await SignedInAsync();
@@ -231,6 +264,12 @@ public sealed class AccountDeletionTests(IdentityApp app)
             Assert.Equal(0, await app.Database.ScalarAsync<long>("SELECT count(*) FROM user_profiles WHERE user_id = $1", id));
             Assert.Equal(1, await app.Database.ScalarAsync<long>(
                 "SELECT count(*) FROM account_audit WHERE target_user_id = $1 AND action = $2", id, DeletedAccountPurge.AuditAction));
+            // Who did what and when stays; the fields and the owner's name as an actor do not.
+            Assert.Equal(0, await app.Database.ScalarAsync<long>(
+                "SELECT count(*) FROM account_audit WHERE target_user_id = $1 AND action <> $2 AND (before IS NOT NULL OR after IS NOT NULL)",
+                id, DeletedAccountPurge.AuditAction));
+            Assert.Equal(0, await app.Database.ScalarAsync<long>(
+                "SELECT count(*) FROM account_audit WHERE actor_id = $1 AND actor_name <> $2", id, DeletedAccountPurge.ErasedActor));
         }
 
         // Still within its 14 days.

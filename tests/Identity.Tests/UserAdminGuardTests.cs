@@ -51,6 +51,37 @@ public sealed class UserAdminGuardTests : IClassFixture<UserAdminGuardTests.Lone
         Assert.Equal(HttpStatusCode.Conflict, (await third.PostAsync(third.Id, "deactivate")).StatusCode);
     }
 
+    [Fact]
+    public async Task The_last_active_admin_cannot_delete_their_own_account_until_another_admin_exists()
+    {
+        await _app.Database.ExecuteAsync("UPDATE users SET roles = '{}' WHERE 'admin' = ANY(roles)");
+        var form = await _app.VerifiedUserAsync(admin: true);
+        Assert.Equal(1, await ActiveAdminsAsync());
+        var client = _app.Client();
+        Assert.Equal(HttpStatusCode.OK, (await IdentityApp.LoginAsync(client, form["username"]!, form["password"]!)).StatusCode);
+
+        var refused = await DeleteOwnAccountAsync(client, form["password"]!);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("last_admin", await UserAdminClient.CodeAsync(refused));
+        Assert.Equal(1, await ActiveAdminsAsync());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/auth/me/")).StatusCode);
+
+        // Once another account is an admin, the first may go.
+        await _app.VerifiedUserAsync(admin: true);
+        Assert.Equal(HttpStatusCode.OK, (await DeleteOwnAccountAsync(client, form["password"]!)).StatusCode);
+        Assert.Equal(1, await ActiveAdminsAsync());
+    }
+
+    private static Task<HttpResponseMessage> DeleteOwnAccountAsync(HttpClient client, string password)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/account/delete/")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { password, locale = "en" }),
+        };
+        request.Headers.Add("X-CSRF", "1");
+        return client.SendAsync(request);
+    }
+
     private async Task<UserAdminClient> TokenFor(Guid id)
     {
         await using var scope = _app.Services.CreateAsyncScope();

@@ -164,6 +164,30 @@ public sealed partial class AccountErasureTests(NotifierApp app)
     }
 
     [Fact]
+    public async Task A_past_address_is_erased_up_to_when_it_stopped_being_the_accounts_and_mail_after_that_is_kept()
+    {
+        // The seeded address was the account's until `changedAt` (an address change); mail to it
+        // asked for later belongs to whoever has it since.
+        var changedAt = DateTimeOffset.UtcNow.AddDays(-1);
+        var s = await SeedAsync(changedAt);
+        var pseudonym = app.Services.GetRequiredService<RecipientPseudonym>().Of(s.Address);
+        var messageId = Guid.NewGuid();
+
+        await app.PublishAsync(
+            new AccountDeleted(Guid.CreateVersion7(), $"now-{Guid.NewGuid():N}@mail.test", DateTimeOffset.UtcNow, [new PastAddress(s.Address, changedAt)]),
+            messageId);
+        await ConsumedAsync(messageId);
+
+        foreach (var erased in new[] { s.Delivered, s.Queued, s.Bounced })
+        {
+            Assert.Equal(pseudonym, await app.Database.ScalarAsync<string>("SELECT recipient FROM deliveries WHERE id = $1", erased));
+        }
+
+        Assert.Equal(s.Address, await app.Database.ScalarAsync<string>("SELECT recipient FROM deliveries WHERE id = $1", s.AfterDeletion));
+        Assert.NotEqual(pseudonym, await app.Database.ScalarAsync<string>("SELECT recipient FROM deliveries WHERE id = $1", s.Bystander));
+    }
+
+    [Fact]
     public async Task The_pseudonym_is_keyed_the_same_for_every_spelling_and_distinct_per_address()
     {
         var pseudonyms = app.Services.GetRequiredService<RecipientPseudonym>();

@@ -2,11 +2,13 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SalesMind.Contracts;
 using SalesMind.Identity.Accounts;
+using SalesMind.Identity.Admin;
 using SalesMind.Identity.AdminTokens;
 using SalesMind.Identity.Audit;
 using SalesMind.Identity.Data;
 using SalesMind.Identity.Sessions;
 using SalesMind.Outbox;
+using SalesMind.ServiceDefaults;
 
 namespace SalesMind.Identity.Deletion;
 
@@ -21,6 +23,9 @@ public enum DeletionResult
     Locked,
 
     WrongPassword,
+
+    /// <summary>The account is the last active admin: deleting it would leave nobody to run the site.</summary>
+    LastAdmin,
 }
 
 public sealed record DeletionOutcome(DeletionResult Result, TimeSpan Wait = default, DateTimeOffset PurgeAfter = default);
@@ -57,6 +62,9 @@ public sealed partial class AccountDeletion(
 
         var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The admins' own lock first, as every admin change takes it: a deletion and a demotion of
+        // the other admin at the same moment must not leave none.
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({UserAdmin.LockName}, 0))", ct);
         // Locked and re-read: a second deletion of the same account (two tabs) waits here and then does nothing.
         var row = (await db.Users.FromSql($"SELECT * FROM users WHERE id = {user.Id} AND deleted_at IS NULL FOR UPDATE").ToListAsync(ct)).SingleOrDefault();
         if (row is null)
@@ -64,7 +72,15 @@ public sealed partial class AccountDeletion(
             return new(DeletionResult.Deleted, PurgeAfter: now + options.Value.DeletionGracePeriod);
         }
 
+        if (row is { IsActive: true, DeactivatedAt: null } && row.Roles.Contains(AdminAuth.AdminRole)
+            && !await db.Users.AnyAsync(u => u.Id != row.Id && u.IsActive && u.DeactivatedAt == null && u.DeletedAt == null
+                && u.Roles.Contains(AdminAuth.AdminRole), ct))
+        {
+            return new(DeletionResult.LastAdmin);
+        }
+
         var email = row.Email;
+        var pastAddresses = await PastAddressesAsync(row.Id, ct);
         row.DeletedAt = now;
         row.IsActive = false;
         row.NormalizedEmail = Placeholder(row.Id);
@@ -90,12 +106,33 @@ public sealed partial class AccountDeletion(
         var purgeAfter = now + options.Value.DeletionGracePeriod;
         // The address is not written to the audit: the entry outlives the account.
         AccountAudit.Add(db, row, row.Id, AuditAction, before: null, after: new { deleted_at = now, purge_after = purgeAfter }, now);
-        db.AddOutboxMessage(new AccountDeleted(row.Id, email, now), now);
+        db.AddOutboxMessage(new AccountDeleted(row.Id, email, now, pastAddresses), now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         adminCheck.Forget(row.Id);
         LogDeleted(row.Id, purgeAfter);
         return new(DeletionResult.Deleted, PurgeAfter: purgeAfter);
+    }
+
+    /// <summary>
+    /// The addresses the account held before its current one, each until it stopped holding it:
+    /// a confirmed change's old address until the change, an undone change's new address until
+    /// the undo. A pending change's new address is not one: it may be another person's (such a
+    /// request mails nothing to it).
+    /// </summary>
+    private async Task<List<PastAddress>> PastAddressesAsync(Guid userId, CancellationToken ct)
+    {
+        var changes = await db.EmailChanges
+            .Where(c => c.UserId == userId && c.ConfirmedAt != null)
+            .Select(c => new { c.OldEmail, c.NewEmail, c.ConfirmedAt, c.UndoneAt })
+            .ToListAsync(ct);
+        return changes
+            .SelectMany(c => c.UndoneAt is { } undone
+                ? new[] { new PastAddress(c.OldEmail, c.ConfirmedAt!.Value), new PastAddress(c.NewEmail, undone) }
+                : [new PastAddress(c.OldEmail, c.ConfirmedAt!.Value)])
+            .GroupBy(p => p.Email.ToLowerInvariant())
+            .Select(g => g.MaxBy(p => p.Until)!)
+            .ToList();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} deleted their account; the row is removed after {PurgeAfter}")]

@@ -44,6 +44,9 @@ public sealed partial class DeletedAccountPurge(
         }
     }
 
+    /// <summary>The actor name left on audit entries of an account that was purged.</summary>
+    public const string ErasedActor = "(deleted account)";
+
     /// <summary>Removes every account whose grace period is over; returns how many.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
@@ -85,6 +88,10 @@ public sealed partial class DeletedAccountPurge(
                  WHERE s.normalized_email = {address}
                    AND NOT EXISTS (SELECT 1 FROM users u WHERE u.normalized_email = {address})
                 """, ct);
+            // The audit keeps who did what and when, but not the fields (addresses, client
+            // addresses, profile values) nor the username the owner acted under.
+            await db.Database.ExecuteSqlAsync($"UPDATE account_audit SET before = NULL, after = NULL WHERE target_user_id = {user.Id}", ct);
+            await db.Database.ExecuteSqlAsync($"UPDATE account_audit SET actor_name = {ErasedActor} WHERE actor_id = {user.Id}", ct);
             db.Users.Remove(user);
             AccountAudit.Add(db, actor: null, user.Id, AuditAction, before: new { deleted_at = user.DeletedAt }, after: null, now);
         }

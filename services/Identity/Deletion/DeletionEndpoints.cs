@@ -49,14 +49,18 @@ public static class DeletionEndpoints
             .WithDescription("Ends every session and admin token at once, frees the address and the username for a new sign-up, and " +
                 "tells the mail service to erase the address. The unusable row is removed after the grace period (`Identity:DeletionGracePeriod`, " +
                 "14 days). A wrong password is a 400 on `password` and counts like a failed login: too many lock the account (429 with " +
-                "Retry-After in whole minutes). Clears the session cookie. Needs `X-CSRF: 1`.")
+                "Retry-After in whole minutes). The last active admin cannot delete itself (409 `last_admin`): make another " +
+                "account an admin first. Clears the session cookie. Needs `X-CSRF: 1`.")
             .WithRequestBody<DeleteRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithExample(new DeleteRequest("example-password-only", "ja"),
                 new DeleteResponse("deleted", new DateTimeOffset(2026, 12, 14, 9, 0, 0, TimeSpan.Zero)))
             .WithExample(response: ApiDocs.Problem(StatusCodes.Status400BadRequest, "Wrong password",
                 errors: new Dictionary<string, string[]> { ["password"] = ["The password is wrong."] }), status: StatusCodes.Status400BadRequest)
-            .WithExample(response: ApiDocs.Problem(StatusCodes.Status401Unauthorized, "Not signed in", "Log in first."), status: StatusCodes.Status401Unauthorized);
+            .WithExample(response: ApiDocs.Problem(StatusCodes.Status401Unauthorized, "Not signed in", "Log in first."), status: StatusCodes.Status401Unauthorized)
+            .WithExample(response: ApiDocs.Problem(StatusCodes.Status409Conflict, "Last admin",
+                "This account is the last admin: make another account an admin first, then delete this one."), status: StatusCodes.Status409Conflict);
         api.MapGet("/export/", ExportAsync).WithSessionCookie().RequireRateLimiting(ExportLimit)
             .WithSummary("Download everything held about the signed-in person, as a JSON file")
             .WithDescription("Account fields, profile, roles, sessions (device, address, times), known devices (times only), address " +
@@ -106,6 +110,16 @@ public static class DeletionEndpoints
                 return TypedResults.ValidationProblem(
                     new Dictionary<string, string[]> { ["password"] = [Messages.Pick(locale, "パスワードが正しくありません。", "The password is wrong.")] },
                     title: "Wrong password");
+            case DeletionResult.LastAdmin:
+                return TypedResults.Problem(new ProblemDetails
+                {
+                    Status = StatusCodes.Status409Conflict,
+                    Title = "Last admin",
+                    Detail = Messages.Pick(locale,
+                        "このアカウントは最後の管理者です。先に別のアカウントを管理者にしてから削除してください。",
+                        "This account is the last admin: make another account an admin first, then delete this one."),
+                    Extensions = { ["code"] = "last_admin" },
+                });
         }
 
         http.Response.Cookies.Delete(SessionEndpoints.CookieName, new CookieOptions { Path = "/" });

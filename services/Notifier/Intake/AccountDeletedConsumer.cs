@@ -30,6 +30,13 @@ public sealed partial class AccountDeletedConsumer(NotifierDb db, DeliveryLedger
         }
 
         var summary = await ledger.EraseRecipientAsync(m.Email, m.DeletedAt, ct);
+        // The account's earlier addresses, each only up to when it stopped being the account's.
+        foreach (var past in m.PastAddresses ?? [])
+        {
+            var more = await ledger.EraseRecipientAsync(past.Email, past.Until, ct);
+            summary = new ErasureSummary(summary.Deliveries + more.Deliveries, summary.Cancelled + more.Cancelled, summary.Suppressions + more.Suppressions);
+        }
+
         // The admin audit, written here in SQL: its entity belongs to the admin API, which already
         // depends on this folder. The entry names the account, never the address.
         var after = JsonSerializer.Serialize(new { deliveries = summary.Deliveries, cancelled = summary.Cancelled, suppressions = summary.Suppressions });
