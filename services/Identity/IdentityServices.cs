@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using SalesMind.Contracts;
 using SalesMind.Identity.Accounts;
 using SalesMind.Identity.Admin;
@@ -38,6 +39,9 @@ public static class IdentityServices
 
         services.AddOptions<AccountOptions>()
             .BindConfiguration(AccountOptions.Section)
+            // The emailed codes' HMAC key comes from the signing key, not from the Identity section.
+            .Configure<IOptions<AuthOptions>>((o, auth) => o.CodeKey = AdminTokenKeys.TryLoadPrivate(auth.Value, out var key) ? OneTimeCodeKey.Derive(key!.ECDsa) : null)
+            .Validate(o => o.CodeKey is not null, AdminTokenKeys.PrivateKeyProblem)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);

@@ -91,8 +91,12 @@ public sealed partial class VerificationCodeTests(CodeApp app) : IClassFixture<C
         Assert.Matches("^[0-9]{6}$", code);
         var stored = (await app.Database.ScalarAsync<byte[]>(
             "SELECT t.code_hash FROM email_verification_tokens t JOIN users u ON u.id = t.user_id WHERE u.email = $1", email))!;
+        var rowId = await app.Database.ScalarAsync<Guid>(
+            "SELECT t.id FROM email_verification_tokens t JOIN users u ON u.id = t.user_id WHERE u.email = $1", email);
         Assert.Equal(32, stored.Length);
         Assert.DoesNotContain(code, Convert.ToHexString(stored) + Convert.ToBase64String(stored));
+        // Keyed with the server's secret, not with the row's id beside it: the table alone gives no code.
+        Assert.NotEqual(System.Security.Cryptography.HMACSHA256.HashData(rowId.ToByteArray(), System.Text.Encoding.ASCII.GetBytes(code)), stored);
     }
 
     [Fact]
@@ -362,5 +366,100 @@ public sealed class VerificationCodeThrottleTests(CodeThrottleApp app) : IClassF
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.InRange(int.Parse(refused.Headers.RetryAfter!.ToString()), 1, 60);
         Assert.False(await app.Database.ScalarAsync<bool>("SELECT is_active FROM users WHERE email = $1", form["email"]!));
+    }
+}
+
+/// <summary>Identity with the shipped resend cooldown (60 s) and hourly cap (5), and no per-client limit on codes.</summary>
+public sealed class CodeCooldownApp : IdentityApp
+{
+    protected override void ConfigureMore(IWebHostBuilder builder) => builder.UseSetting("RateLimits:VerifyCodePerMinute", "1000000");
+}
+
+/// <summary>
+/// After five wrong codes the page says "ask for a new email": that resend must bring one at once
+/// (not a silent 202 inside the cooldown that leaves only a dead code), yet never more than the
+/// hourly cap, however often the code is spent.
+/// </summary>
+public sealed class VerificationCodeResendTests(CodeCooldownApp app) : IClassFixture<CodeCooldownApp>
+{
+    private const int MaxCodeAttempts = 5;
+    private const int MaxResendsPerHour = 5;
+
+    private async Task<List<string>> CodesAsync(string email) =>
+        [.. (await app.EventsAsync("UserRegistered", email))
+            .OrderBy(e => e.GetProperty("expiresAt").GetDateTimeOffset())
+            .Select(e => e.GetProperty("verificationCode").GetString()!)];
+
+    private Task<HttpResponseMessage> TypeAsync(string email, string code)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/verify-email/code/") { Content = JsonContent.Create(new { email, code, locale = "en" }) };
+        request.Headers.Add("X-CSRF", "1");
+        return app.Client().SendAsync(request);
+    }
+
+    private async Task ResendAsync(string email) =>
+        Assert.Equal(HttpStatusCode.Accepted, (await app.Client().PostAsJsonAsync("/api/auth/resend-verification/", new { email, locale = "en" })).StatusCode);
+
+    private async Task<string> ReasonAsync(HttpResponseMessage answer)
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        return JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("reason").GetString()!;
+    }
+
+    private static string WrongOf(string code) => ((int.Parse(code) + 1) % 1_000_000).ToString("D6");
+
+    private async Task SpendAsync(string email, string code)
+    {
+        for (var i = 1; i < MaxCodeAttempts; i++)
+        {
+            Assert.Equal("wrong", await ReasonAsync(await TypeAsync(email, WrongOf(code))));
+        }
+
+        Assert.Equal("resend", await ReasonAsync(await TypeAsync(email, WrongOf(code))));
+    }
+
+    private async Task<string> SignUpAsync()
+    {
+        var form = IdentityApp.NewSignup();
+        Assert.Equal(HttpStatusCode.Accepted, (await app.RegisterAsync(form)).StatusCode);
+        return form["email"]!;
+    }
+
+    [Fact]
+    public async Task Five_wrong_codes_then_a_resend_at_once_bring_a_new_email_whose_code_verifies()
+    {
+        var email = await SignUpAsync();
+        var first = Assert.Single(await CodesAsync(email));
+        await SpendAsync(email, first);
+
+        // Seconds after the sign-up's email, well inside the cooldown.
+        await ResendAsync(email);
+
+        var codes = await CodesAsync(email);
+        Assert.Equal(2, codes.Count);
+        Assert.Equal(HttpStatusCode.OK, (await TypeAsync(email, codes[1])).StatusCode);
+        Assert.True(await app.Database.ScalarAsync<bool>("SELECT is_active FROM users WHERE email = $1", email));
+    }
+
+    [Fact]
+    public async Task The_cooldown_still_holds_for_a_live_code_and_spent_codes_never_pass_the_hourly_cap()
+    {
+        var email = await SignUpAsync();
+
+        // A code that can still work: a resend inside the cooldown sends nothing.
+        await ResendAsync(email);
+        Assert.Single(await CodesAsync(email));
+
+        // Spending every code at once: each resend brings one new email, up to the cap an hour.
+        for (var round = 0; round < MaxResendsPerHour + 2; round++)
+        {
+            var codes = await CodesAsync(email);
+            await SpendAsync(email, codes[^1]);
+            await ResendAsync(email);
+        }
+
+        var all = await CodesAsync(email);
+        Assert.Equal(MaxResendsPerHour, all.Count);
+        Assert.False(await app.Database.ScalarAsync<bool>("SELECT is_active FROM users WHERE email = $1", email));
     }
 }

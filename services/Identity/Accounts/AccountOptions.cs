@@ -112,5 +112,12 @@ public sealed class AccountOptions
     [Range(typeof(TimeSpan), "00:00:00", "90.00:00:00")]
     public TimeSpan DeletionGracePeriod { get; set; } = TimeSpan.FromDays(14);
 
+    /// <summary>
+    /// Not configuration (nothing binds it): the HMAC key of the emailed 6-digit codes, derived at
+    /// start from <c>Auth:PrivateKey</c> (see <see cref="OneTimeCodeKey"/>). Null only in an
+    /// instance made by hand, where no code is made or checked.
+    /// </summary>
+    public OneTimeCodeKey? CodeKey { get; internal set; }
+
     public string Url(string pathAndQuery) => PublicBaseUrl.TrimEnd('/') + pathAndQuery;
 }

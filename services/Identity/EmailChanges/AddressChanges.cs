@@ -78,7 +78,7 @@ public sealed partial class AddressChanges(
             var held = ownerId is null && await AddressReservation.IsHeldAsync(db, normalized, me.Id, now, ct);
             var id = Guid.CreateVersion7(now);
             var (token, tokenHash) = OpaqueToken.Create();
-            var (code, codeHash) = OneTimeCode.Create(id);
+            var (code, codeHash) = OneTimeCode.Create(settings.CodeKey!, id);
             expiresAt = now + settings.EmailChangeLifetime;
             db.EmailChanges.Add(new ChangeRow
             {
@@ -159,7 +159,7 @@ public sealed partial class AddressChanges(
             return ChangeOutcome.Problem("code", "code.dead");
         }
 
-        if (!OneTimeCode.Matches(change.CodeHash, change.Id, code))
+        if (!OneTimeCode.Matches(options.Value.CodeKey!, change.CodeHash, change.Id, code))
         {
             // Counted under the row lock, before the answer: parallel guesses queue and each one counts.
             change.CodeAttempts++;

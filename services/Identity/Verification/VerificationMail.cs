@@ -24,7 +24,7 @@ public static class VerificationMail
         var expiresAt = now + settings.VerificationTokenLifetime;
         var rowId = Guid.CreateVersion7(now);
         // One row holds both: the code is used, expired and revoked exactly when the link is.
-        var (code, codeHash) = OneTimeCode.Create(rowId);
+        var (code, codeHash) = OneTimeCode.Create(settings.CodeKey!, rowId);
         db.VerificationTokens.Add(new EmailVerificationToken
         {
             Id = rowId,

@@ -56,7 +56,7 @@ public sealed partial class Verifier
         var usable = user is { DeactivatedAt: null, DeletedAt: null, EmailVerifiedAt: null }
             && stored is { UsedAt: null, CodeHash: not null } && stored.ExpiresAt > now && stored.CodeAttempts < settings.MaxCodeAttempts;
         // Compare even when nothing is usable, so a missing account costs the same work.
-        var matches = OneTimeCode.Matches(stored?.CodeHash ?? NoHash, stored?.Id ?? Guid.Empty, code ?? "");
+        var matches = OneTimeCode.Matches(settings.CodeKey!, stored?.CodeHash ?? NoHash, stored?.Id ?? Guid.Empty, code ?? "");
         if (!usable || !matches || code is null)
         {
             if (usable)

@@ -50,7 +50,8 @@ public sealed partial class Verifier(IdentityDb db, IOptions<AccountOptions> opt
                 .Where(t => t.UserId == user.Id && t.CreatedAt > now - TimeSpan.FromHours(1))
                 .Select(t => t.CreatedAt)
                 .ToListAsync(ct);
-            if (recent.Count < settings.MaxResendsPerHour && (recent.Count == 0 || now - recent.Max() >= settings.ResendCooldown))
+            if (recent.Count < settings.MaxResendsPerHour
+                && (recent.Count == 0 || now - recent.Max() >= settings.ResendCooldown || await CodeIsSpentAsync(user.Id, normalized, now, ct)))
             {
                 await VerificationMail.RevokeAsync(db, user.Id, now, ct);
                 mailed = VerificationMail.Add(db, user, locale, settings, now).MessageId;
@@ -58,10 +59,29 @@ public sealed partial class Verifier(IdentityDb db, IOptions<AccountOptions> opt
             }
         }
 
-        // Every address alike, with an account or not, so the code's answers say nothing about accounts.
+        // Every address alike, with an account or not, so the code's answers say nothing about
+        // accounts (forgetting only when an email goes out would tell a waiting sign-up from a
+        // stranger). A spent code is still no dead end: its resend skips the cooldown, above.
         await CodeFailures.ForgetAsync(db, normalized, ct);
         await tx.CommitAsync(ct);
         return mailed;
+    }
+
+    /// <summary>
+    /// Whether the code answer already says "ask for a new email" (the newest email's code used up
+    /// its wrong tries, or the address's count is at the limit): then the cooldown is no reason to
+    /// wait, as nothing typed can work until a new email arrives. The hourly cap still holds.
+    /// </summary>
+    private async Task<bool> CodeIsSpentAsync(Guid userId, string normalized, DateTimeOffset now, CancellationToken ct)
+    {
+        var settings = options.Value;
+        var newestAttempts = await db.VerificationTokens
+            .Where(t => t.UserId == userId)
+            .OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id)
+            .Select(t => (int?)t.CodeAttempts)
+            .FirstOrDefaultAsync(ct);
+        return newestAttempts >= settings.MaxCodeAttempts
+            || await CodeFailures.CountAsync(db, normalized, now, settings.LockoutDuration, ct) >= settings.MaxCodeAttempts;
     }
 
     /// <summary>
