@@ -64,18 +64,33 @@ public sealed partial class EmailChangeBrowserTests(Browser browser) : IClassFix
         await undoPage.ClickAsync("#undo-submit");
         await Assertions.Expect(undoPage.Locator("#change-undone")).ToBeVisibleAsync();
         await Assertions.Expect(undoPage.Locator("#undone-address")).ToHaveTextAsync(oldEmail);
+        await Assertions.Expect(undoPage.Locator("#undone-advice")).ToContainTextAsync("we sent a link to choose a new password");
         await Assertions.Expect(undoPage.Locator("a[href='/forgot_password.html']")).ToBeVisibleAsync();
 
         // Signed out everywhere: the first browser still sends its cookie, and its session is gone.
         Assert.Equal(HttpStatusCode.Unauthorized, await FetchMeAsync(page));
 
-        // The old address logs in again; the new one does not.
+        // Whoever made the change knew the password: it works with neither address now.
         await page.GotoAsync($"{Stack.FrontDoor}/login.html?lang=en");
         await page.FillAsync("#identifier", newEmail);
         await page.FillAsync("#password", form["password"]!);
         await page.ClickAsync("#login-submit");
         await Assertions.Expect(page.Locator("#login-status")).Not.ToBeEmptyAsync();
         await page.FillAsync("#identifier", oldEmail);
+        var refused = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("#login-submit"), r => r.Url.Contains("/api/auth/login/"));
+        Assert.Equal((int)HttpStatusCode.Unauthorized, refused.Status);
+
+        // The old mailbox got the link to choose a new one; with it the old address logs in again.
+        var reset = Assert.Single(await Mailbox.WaitForAsync(oldEmail, MailPatience, template: "password-reset"));
+        var resetLink = ResetLink().Match(reset.TextBody ?? "").Value;
+        await page.GotoAsync(OnFrontDoor(resetLink));
+        await page.FillAsync("#password", "Copper-Harbor-6183");
+        await page.FillAsync("#password-confirm", "Copper-Harbor-6183");
+        await page.ClickAsync("#reset-submit");
+        await Assertions.Expect(page.Locator("#reset-done")).ToBeVisibleAsync();
+        await page.GotoAsync($"{Stack.FrontDoor}/login.html?lang=en");
+        await page.FillAsync("#identifier", oldEmail);
+        await page.FillAsync("#password", "Copper-Harbor-6183");
         await page.ClickAsync("#login-submit");
         await page.WaitForURLAsync("**/account.html", new() { Timeout = 30_000 });
     }
@@ -99,4 +114,7 @@ public sealed partial class EmailChangeBrowserTests(Browser browser) : IClassFix
 
     [GeneratedRegex(@"https?://\S+/change_email\.html\?undo_token=[A-Za-z0-9_-]+")]
     private static partial Regex UndoLink();
+
+    [GeneratedRegex(@"https?://\S+/reset_password\.html\?token=[A-Za-z0-9_-]+")]
+    private static partial Regex ResetLink();
 }

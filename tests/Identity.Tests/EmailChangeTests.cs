@@ -247,6 +247,65 @@ public sealed class EmailChangeTests(IdentityApp app)
         }
     }
 
+    /// <summary>A stolen session and password asked to move the account to the attacker's mailbox; the link is his.</summary>
+    private async Task<(Dictionary<string, string?> Form, string Link, string Mailbox)> PendingTakeoverAsync()
+    {
+        var (form, thief) = await app.SignedInAsync();
+        var mailbox = NewAddress();
+        Assert.Equal(HttpStatusCode.Accepted, (await RequestAsync(thief, mailbox, form["password"]!)).StatusCode);
+        var (_, link) = await app.MailedConfirmationAsync(mailbox);
+        return (form, link, mailbox);
+    }
+
+    private async Task AssertTheLinkNoLongerHandsTheAccountOverAsync(string link, string mailbox)
+    {
+        var confirm = await ConfirmTokenAsync(app.Client(), link);
+
+        Assert.Equal(HttpStatusCode.BadRequest, confirm.StatusCode);
+        Assert.Equal("This link has expired.", await FieldErrorAsync(confirm, "token"));
+        Assert.Equal(0L, await app.Database.ScalarAsync<long>("SELECT count(*) FROM users WHERE normalized_email = $1", mailbox));
+    }
+
+    [Fact]
+    public async Task The_owner_changing_the_password_voids_a_pending_change_whose_link_needs_no_session()
+    {
+        var (form, link, mailbox) = await PendingTakeoverAsync();
+        var owner = await AccountRequests.SignedInAsync(app, form);
+
+        var changed = await AccountRequests.SendAsync(owner, HttpMethod.Post, "/api/account/password/",
+            new { current_password = form["password"], new_password = "Amber-Orchard-5921" });
+
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        await AssertTheLinkNoLongerHandsTheAccountOverAsync(link, mailbox);
+    }
+
+    [Fact]
+    public async Task A_password_reset_voids_a_pending_change_whose_link_needs_no_session()
+    {
+        var (form, link, mailbox) = await PendingTakeoverAsync();
+        await app.Client().PostAsJsonAsync("/api/auth/password-reset/", new { email = form["email"], locale = "en" });
+        var resetUrl = (await app.EventsAsync("PasswordResetRequested", form["email"]!))[^1].GetProperty("resetUrl").GetString()!;
+
+        var reset = await app.Client().PostAsJsonAsync("/api/auth/password-reset/confirm/",
+            new { token = TokenOf(resetUrl, "token"), password = "Fresh-Meadow-2741", locale = "en" });
+
+        Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
+        await AssertTheLinkNoLongerHandsTheAccountOverAsync(link, mailbox);
+    }
+
+    [Fact]
+    public async Task Deactivating_the_account_voids_a_pending_change_so_it_is_dead_after_a_reactivation_too()
+    {
+        var (form, link, mailbox) = await PendingTakeoverAsync();
+        var admin = await UserAdminClient.CreateAsync(app);
+        var id = await AccountRequests.UserIdAsync(app, form);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync(id, "deactivate")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync(id, "reactivate")).StatusCode);
+
+        await AssertTheLinkNoLongerHandsTheAccountOverAsync(link, mailbox);
+    }
+
     [Fact]
     public async Task Every_step_needs_the_csrf_header_and_the_signed_in_steps_a_session()
     {

@@ -86,6 +86,30 @@ public sealed class PasswordChangeTests(IdentityApp app)
     }
 
     [Fact]
+    public async Task A_browser_trusted_before_the_change_gets_no_guesses_of_its_own_after_it()
+    {
+        var form = await app.VerifiedUserAsync();
+        // Whoever held the old password logged in with it, and his browser became a known device.
+        var bare = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
+        var stale = InstrumentedIdentityApp.DeviceCookieOf(await InstrumentedIdentityApp.LoginAsync(bare, form["username"]!, form["password"]!, null));
+        Assert.NotNull(stale);
+        var owner = await SignedInAsync(app, form);
+
+        var answer = await ChangeAsync(owner, form["password"]!, NewPassword);
+        for (var i = 0; i < 5; i++)
+        {
+            await IdentityApp.LoginAsync(app.Client(), form["username"]!, $"Wrong-{i}-Password");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        // The owner's browser is the one remembered now ...
+        Assert.NotNull(InstrumentedIdentityApp.DeviceCookieOf(answer));
+        // ... and the old cookie counts under the account's lock like any stranger's browser.
+        Assert.Equal(HttpStatusCode.TooManyRequests,
+            (await InstrumentedIdentityApp.LoginAsync(bare, form["username"]!, NewPassword, stale)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_wrong_current_password_is_refused_and_counted_and_repeated_ones_lock_like_failed_logins()
     {
         var form = await app.VerifiedUserAsync();

@@ -75,6 +75,26 @@ public sealed class PasswordResetTests(IdentityApp app)
     }
 
     [Fact]
+    public async Task A_browser_trusted_before_the_reset_gets_no_guesses_of_its_own_after_it()
+    {
+        var form = await app.VerifiedUserAsync();
+        // Whoever held the old password logged in with it, and his browser became a known device.
+        var bare = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
+        var stale = InstrumentedIdentityApp.DeviceCookieOf(await InstrumentedIdentityApp.LoginAsync(bare, form["username"]!, form["password"]!, null));
+        Assert.NotNull(stale);
+        var token = await RequestResetAsync(form["email"]!);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await ConfirmAsync(token, "Fresh-Meadow-2741")).StatusCode);
+        for (var i = 0; i < 5; i++)
+        {
+            await IdentityApp.LoginAsync(app.Client(), form["username"]!, $"Wrong-{i}-Password");
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests,
+            (await InstrumentedIdentityApp.LoginAsync(bare, form["username"]!, "Fresh-Meadow-2741", stale)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_reset_lifts_a_lockout()
     {
         var form = await app.VerifiedUserAsync();

@@ -203,6 +203,9 @@ $('undo-submit').addEventListener('click', () =>
     $('undone-address').textContent = data.email ?? '';
     if (data.restored === false) $('undone-body').dataset.i18n = 'changeEmail.undone.notRestored';
     $('undone-body').textContent = t($('undone-body').dataset.i18n);
+    // The password was made unusable; the restored address got the link to choose a new one.
+    if (data.password_reset_sent) $('undone-advice').dataset.i18n = 'changeEmail.undone.passwordReset';
+    $('undone-advice').textContent = t($('undone-advice').dataset.i18n);
     showOnly('change-undone', 'change-undone-heading');
   }));
 

@@ -104,6 +104,8 @@ public sealed partial class UserAdmin(IdentityDb db, AdminAccountCheck adminChec
             await db.SaveChangesAsync(ct);
             var ended = await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
             await AdminTokenRevocation.RevokeAsync(db, user.Id, AdminTokenRevocation.Deactivated, now, ct);
+            // A confirmation link needs no session: it must not move a closed account to a new address.
+            await db.EmailChanges.RevokePendingAsync(user.Id, now, ct);
             if (first)
             {
                 AccountAudit.Add(db, actor, user.Id, Actions.Deactivated, before,

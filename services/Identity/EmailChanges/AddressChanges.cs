@@ -19,7 +19,7 @@ namespace SalesMind.Identity.EmailChanges;
 /// same way (a row whose link and code go nowhere), so no later step tells the two apart.
 /// </summary>
 public sealed partial class AddressChanges(
-    IdentityDb db, LoginGuard guard, IOptions<AccountOptions> options, TimeProvider time, ILoggerFactory loggers)
+    IdentityDb db, LoginGuard guard, PasswordHashing hashing, IOptions<AccountOptions> options, TimeProvider time, ILoggerFactory loggers)
 {
     public const string ConfirmPage = "/change_email.html";
 
@@ -71,6 +71,16 @@ public sealed partial class AddressChanges(
             if (lastHour >= settings.MaxResendsPerHour)
             {
                 return new(ChangeResult.TooMany, Wait: TimeSpan.FromHours(1));
+            }
+
+            // While the last change can be undone, no other: a later change's undo would otherwise
+            // void the owner's link (every undo voids the others), keeping whoever made them in.
+            var undoOpenUntil = await db.EmailChanges
+                .Where(c => c.UserId == me.Id && c.ConfirmedAt != null && c.UndoneAt == null && c.UndoExpiresAt > now)
+                .MaxAsync(c => c.UndoExpiresAt, ct);
+            if (undoOpenUntil is { } until)
+            {
+                return new(ChangeResult.UndoOpen, "new_email", "new_email.undo_open", ExpiresAt: until);
             }
 
             await RevokePendingAsync(me.Id, now, ct);
@@ -265,8 +275,7 @@ public sealed partial class AddressChanges(
         db.Users.FromSql($"SELECT * FROM users WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
 
     private Task<int> RevokePendingAsync(Guid userId, DateTimeOffset now, CancellationToken ct) =>
-        db.EmailChanges.Where(c => c.UserId == userId && c.ConfirmedAt == null && c.RevokedAt == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(c => c.RevokedAt, now), ct);
+        db.EmailChanges.RevokePendingAsync(userId, now, ct);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} asked to change the account's address")]
     private static partial void LogRequested(ILogger logger, Guid userId);

@@ -21,7 +21,8 @@ public static class EmailChangeEndpoints
 
     public sealed record AddressResponse(string Email);
 
-    public sealed record UndoResponse(string Email, bool Restored);
+    /// <param name="PasswordResetSent">The password was made unusable; true when a link to choose a new one went to <paramref name="Email"/>.</param>
+    public sealed record UndoResponse(string Email, bool Restored, bool PasswordResetSent);
 
     public static IEndpointRouteBuilder MapEmailChange(this IEndpointRouteBuilder app)
     {
@@ -31,9 +32,10 @@ public static class EmailChangeEndpoints
             .WithDescription("202 and the same body, in the same time, whether or not the new address already has an account: a free " +
                 "address gets a link and a 6-digit code, a taken one gets nothing and its owner is told instead. The old address stays " +
                 "in force until the change is confirmed; a newer request voids older ones. A wrong password is a 400 on `password` and " +
-                "counts toward the login lock (then 429 with Retry-After). Needs `X-CSRF: 1`.")
+                "counts toward the login lock (then 429 with Retry-After). While a confirmed change can still be undone from the old " +
+                "address, a new request is a 409 on `new_email` naming when the undo link runs out. Needs `X-CSRF: 1`.")
             .WithRequestBody<ChangeRequest>("application/json")
-            .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithExample(new ChangeRequest("hanako.new@example.com", "example-password-only", "en"),
                 new ChangeAccepted(Accepted, "hanako.new@example.com", new DateTimeOffset(2026, 11, 29, 9, 0, 0, TimeSpan.Zero)), StatusCodes.Status202Accepted)
             .WithExample(response: ApiDocs.Problem(StatusCodes.Status400BadRequest, "Invalid address change",
@@ -52,10 +54,11 @@ public static class EmailChangeEndpoints
         api.MapPost("/undo/", UndoAsync).RequireCsrfHeader().RequireRateLimiting(RateLimits.Login)
             .WithSummary("Undo an address change with the link mailed to the old address")
             .WithDescription("Puts the old address back, ends every session and admin token of the account, voids pending changes and " +
-                "reset links. Single use; works for the undo period after the change. `restored` is false only if the old address " +
-                "could not be put back (the account is still signed out everywhere). 400 on `token`. Needs `X-CSRF: 1`.")
-            .WithRequestBody<TokenRequest>("application/json")
-            .WithExample(new TokenRequest("example-token-from-the-email", "en"), new UndoResponse("hanako@example.com", true))
+                "reset links, and makes the password unusable: a link to choose a new one is mailed to the restored address " +
+                "(`password_reset_sent`). Single use; works for the undo period after the change. `restored` is false only if the old " +
+                "address could not be put back (the account is still signed out everywhere). 400 on `token`. Needs `X-CSRF: 1`.")
+            .WithRequestBody<TokenRequest>("application/json").ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithExample(new TokenRequest("example-token-from-the-email", "en"), new UndoResponse("hanako@example.com", true, true))
             .WithExample(response: ApiDocs.Problem(StatusCodes.Status400BadRequest, "Unusable link",
                 errors: new Dictionary<string, string[]> { ["token"] = [EmailChangeTexts.Get("token.used", "en")] }), status: StatusCodes.Status400BadRequest);
         return app;
@@ -102,6 +105,7 @@ public static class EmailChangeEndpoints
             ChangeResult.Busy => Problems.Busy(http, outcome.Wait),
             ChangeResult.Locked or ChangeResult.TooMany => TooMany(http, outcome, locale),
             ChangeResult.SignedOut => NotSignedIn(),
+            ChangeResult.UndoOpen => UndoOpen(outcome.ExpiresAt!.Value, locale),
             _ => TypedResults.ValidationProblem(EmailChangeTexts.Field(outcome.Field!, outcome.Key!, locale), title: "Invalid address change"),
         };
     }
@@ -164,7 +168,18 @@ public static class EmailChangeEndpoints
 
         // This browser's session ended with all the others.
         http.Response.Cookies.Delete(SessionEndpoints.CookieName, new CookieOptions { Path = "/" });
-        return TypedResults.Ok(new UndoResponse(outcome.Email!, outcome.Restored));
+        return TypedResults.Ok(new UndoResponse(outcome.Email!, outcome.Restored, outcome.PasswordResetSent));
+    }
+
+    private static ProblemHttpResult UndoOpen(DateTimeOffset until, string locale)
+    {
+        var message = EmailChangeTexts.UndoOpen(until, locale);
+        return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["new_email"] = [message] })
+        {
+            Status = StatusCodes.Status409Conflict,
+            Title = "An earlier change can still be undone",
+            Detail = message,
+        });
     }
 
     private static ProblemHttpResult NotSignedIn() =>

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SalesMind.Identity.EmailChanges;
 
 /// <summary>The address change's messages, Japanese and English (the pages show what the server answers).</summary>
@@ -8,6 +10,9 @@ public static class EmailChangeTexts
         ["password.wrong"] = ("パスワードが正しくありません。", "The password is wrong."),
         ["new_email.same"] = ("これは現在のメールアドレスです。", "This is already your address."),
         ["new_email.taken"] = ("このメールアドレスは別のアカウントで使われるようになりました。", "This address is now used by another account."),
+        // {0}: when the earlier change's undo link stops working.
+        ["new_email.undo_open"] = ("最近メールアドレスが変更されました。{0}までは元のアドレスから取り消せるため、それまでは新しい変更をお申し込みいただけません。",
+            "An address change was made recently; it can be undone from the old address until {0}. Try again after that."),
         ["code.required"] = ("メールに記載された6桁のコードを入力してください。", "Enter the 6-digit code from the email."),
         ["code.wrong"] = ("コードが正しくありません。", "The code is wrong."),
         ["code.dead"] = ("コードの入力回数の上限に達したか、有効期限が切れました。もう一度変更をお申し込みください。",
@@ -24,4 +29,9 @@ public static class EmailChangeTexts
     public static string Get(string key, string locale) => locale == "en" ? Texts[key].En : Texts[key].Ja;
 
     public static Dictionary<string, string[]> Field(string field, string key, string locale) => new() { [field] = [Get(key, locale)] };
+
+    /// <summary>The sentence for "wait until the earlier change's undo link has run out", with its time (UTC).</summary>
+    public static string UndoOpen(DateTimeOffset until, string locale) =>
+        string.Format(CultureInfo.InvariantCulture, Get("new_email.undo_open", locale),
+            until.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture));
 }

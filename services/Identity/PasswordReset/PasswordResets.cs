@@ -58,17 +58,7 @@ public sealed partial class PasswordResets(
             // address's inbox fill with reset emails.
             if (recent.Count < settings.MaxResendsPerHour && (recent.Count == 0 || now - recent.Max() >= settings.ResendCooldown))
             {
-                await db.PasswordResetTokens
-                    .Where(t => t.UserId == user.Id && t.UsedAt == null && t.ExpiresAt > now)
-                    .ExecuteUpdateAsync(set => set.SetProperty(t => t.ExpiresAt, now), ct);
-                var (token, hash) = OpaqueToken.Create();
-                var expiresAt = now + settings.PasswordResetLifetime;
-                db.PasswordResetTokens.Add(new PasswordResetToken
-                {
-                    Id = Guid.CreateVersion7(now), UserId = user.Id, TokenHash = hash, CreatedAt = now, ExpiresAt = expiresAt,
-                });
-                db.AddOutboxMessage(new PasswordResetRequested(
-                    user.Id, user.Username, user.Email, locale, settings.Url($"/reset_password.html?token={token}"), expiresAt, now), now);
+                await PasswordResetMail.AddAsync(db, user, locale, settings, now, ct);
                 await db.SaveChangesAsync(ct);
             }
         }
@@ -141,7 +131,9 @@ public sealed partial class PasswordResets(
         await db.SaveChangesAsync(ct);
         // Whoever knew the old password is signed out too.
         await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
-        // The lock strangers caused is lifted, and this browser becomes a known device.
+        // ... and a change of address they asked for dies: its link needs no session, only the mailbox they chose.
+        await db.EmailChanges.RevokePendingAsync(user.Id, now, ct);
+        // The lock strangers caused is lifted, and this browser becomes the only known device.
         await guard.AfterPasswordResetAsync(http, user.Id, ct);
         await tx.CommitAsync(ct);
         LogReset(log, user.Id);
@@ -214,8 +206,9 @@ public sealed partial class PasswordResets(
             .Where(t => t.UserId == user.Id && t.UsedAt == null)
             .ExecuteUpdateAsync(set => set.SetProperty(t => t.UsedAt, now), ct);
         await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
+        await db.EmailChanges.RevokePendingAsync(user.Id, now, ct);
         // A lock a stranger ran up on the pending account (with its sign-up name) is lifted, and
-        // this browser, which just proved the mailbox, becomes a known device.
+        // this browser, which just proved the mailbox, becomes the only known device.
         await guard.AfterPasswordResetAsync(http, user.Id, ct);
         await db.Database.CommitTransactionAsync(ct);
         LogSignupCompleted(log, user.Id);

@@ -108,6 +108,10 @@ public sealed partial class PasswordChanger(
         var ended = await AccountSessions.EndOthersAsync(db, user.Id, me.Session.Id, ct);
         var (token, tokenHash) = OpaqueToken.Create();
         await db.Sessions.Where(s => s.Id == me.Session.Id).ExecuteUpdateAsync(set => set.SetProperty(s => s.TokenHash, tokenHash), ct);
+        // An address change they asked for dies too: its link needs no session, only the mailbox they chose.
+        await db.EmailChanges.RevokePendingAsync(user.Id, now, ct);
+        // Other browsers' device cookies no longer earn guesses of their own.
+        await guard.TrustOnlyThisDeviceAsync(http, user.Id, ct);
         AccountAudit.Add(db, me.User, user.Id, "password.changed", null, new { other_sessions_ended = ended }, now);
         var locale = Messages.LocaleOf(me.User.Profile?.Locale);
         var device = DeviceNames.Describe(DeviceNames.UserAgentOf(http.Request)).ToString();

@@ -96,11 +96,22 @@ public sealed partial class LoginGuard(
 
     /// <summary>
     /// After a password reset: the account's lock is lifted (the owner proved control of the
-    /// address) and this browser becomes a known device.
+    /// address) and this browser becomes the only known device.
     /// </summary>
     public async Task AfterPasswordResetAsync(HttpContext http, Guid userId, CancellationToken ct)
     {
         await db.Database.ExecuteSqlAsync($"DELETE FROM login_failures WHERE key = {"user:" + userId.ToString("N")}", ct);
+        await TrustOnlyThisDeviceAsync(http, userId, ct);
+    }
+
+    /// <summary>
+    /// After a new password: every browser the account knew is forgotten (a device cookie would
+    /// give whoever held the old password guesses of their own, apart from the account's lock),
+    /// and this one is remembered instead.
+    /// </summary>
+    public async Task TrustOnlyThisDeviceAsync(HttpContext http, Guid userId, CancellationToken ct)
+    {
+        await db.KnownDevices.Where(d => d.UserId == userId).ExecuteDeleteAsync(ct);
         await RememberDeviceAsync(http, userId, ct);
     }
 
