@@ -62,6 +62,12 @@ public sealed class EmailMessageState
 {
     public Guid SourceMessageId { get; set; }
 
+    /// <summary>The address it went to, lower case (null for reports from before this was kept).</summary>
+    public string? Recipient { get; set; }
+
+    /// <summary>Its template key, e.g. <c>email-verification</c>.</summary>
+    public string? Template { get; set; }
+
     public required string Status { get; set; }
 
     public string? Diagnostic { get; set; }

@@ -96,6 +96,10 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext
         {
             e.ToTable("email_message_states");
             e.HasKey(x => x.SourceMessageId);
+            e.Property(x => x.Recipient).HasMaxLength(254);
+            e.Property(x => x.Template).HasMaxLength(100);
+            // A person's mail history (the export) and its clean-up look emails up by address.
+            e.HasIndex(x => x.Recipient);
             e.Property(x => x.Status).HasMaxLength(20);
             e.Property(x => x.Diagnostic).HasMaxLength(1000);
         });

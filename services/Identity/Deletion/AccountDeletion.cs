@@ -80,7 +80,7 @@ public sealed partial class AccountDeletion(
         }
 
         var email = row.Email;
-        var pastAddresses = await PastAddressesAsync(row.Id, ct);
+        var pastAddresses = await AccountAddresses.PastAsync(db, row.Id, ct);
         row.DeletedAt = now;
         row.IsActive = false;
         row.NormalizedEmail = Placeholder(row.Id);
@@ -112,27 +112,6 @@ public sealed partial class AccountDeletion(
         adminCheck.Forget(row.Id);
         LogDeleted(row.Id, purgeAfter);
         return new(DeletionResult.Deleted, PurgeAfter: purgeAfter);
-    }
-
-    /// <summary>
-    /// The addresses the account held before its current one, each until it stopped holding it:
-    /// a confirmed change's old address until the change, an undone change's new address until
-    /// the undo. A pending change's new address is not one: it may be another person's (such a
-    /// request mails nothing to it).
-    /// </summary>
-    private async Task<List<PastAddress>> PastAddressesAsync(Guid userId, CancellationToken ct)
-    {
-        var changes = await db.EmailChanges
-            .Where(c => c.UserId == userId && c.ConfirmedAt != null)
-            .Select(c => new { c.OldEmail, c.NewEmail, c.ConfirmedAt, c.UndoneAt })
-            .ToListAsync(ct);
-        return changes
-            .SelectMany(c => c.UndoneAt is { } undone
-                ? new[] { new PastAddress(c.OldEmail, c.ConfirmedAt!.Value), new PastAddress(c.NewEmail, undone) }
-                : [new PastAddress(c.OldEmail, c.ConfirmedAt!.Value)])
-            .GroupBy(p => p.Email.ToLowerInvariant())
-            .Select(g => g.MaxBy(p => p.Until)!)
-            .ToList();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} deleted their account; the row is removed after {PurgeAfter}")]

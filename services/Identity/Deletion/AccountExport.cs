@@ -37,8 +37,8 @@ public sealed class AccountExport(IdentityDb db, TimeProvider time)
 
     /// <summary>What the file says about <see cref="ExportFile.Emails"/> (README: "Deleting the account, exporting the data").</summary>
     public const string EmailsNote =
-        "Identity keeps only the latest delivery report per address, not every email: this lists the last email to the " +
-        "account's current address that the mail service reported on, with its status and time.";
+        "Every email the mail service reported on that went to this account's current address since the account was made, " +
+        "and to each earlier address while the account had it, with its latest status (its fate) and when that happened.";
 
     public async Task<ExportFile> BuildAsync(User user, CancellationToken ct)
     {
@@ -54,11 +54,26 @@ public sealed class AccountExport(IdentityDb db, TimeProvider time)
         var audit = (await db.AccountAudit.AsNoTracking().Where(a => a.TargetUserId == id).OrderBy(a => a.At).ToListAsync(ct))
             .Select(a => new AuditPart(a.At, a.ActorName, a.Action, Parse(a.Before), Parse(a.After))).ToList();
 
-        // The current address only: an address held before may belong to someone else by now,
-        // and its latest report would then be about their mail.
-        var address = user.Email.ToLowerInvariant();
-        var emails = await db.AddressStates.AsNoTracking().Where(s => s.NormalizedEmail == address)
-            .Select(s => new EmailPart(s.NormalizedEmail, s.Template, s.Status, s.Diagnostic, s.OccurredAt)).ToListAsync(ct);
+        // Each address only while it was the account's: an address held before may belong to
+        // someone else by now, and the current one to someone else before this account.
+        var emails = new List<EmailPart>();
+        var spans = (await AccountAddresses.PastAsync(db, id, ct))
+            .Select(p => (Address: p.Email, Until: (DateTimeOffset?)p.Until))
+            .Append((Address: user.Email, Until: null));
+        foreach (var (address, until) in spans)
+        {
+            var recipient = address.ToLowerInvariant();
+            var query = db.EmailMessageStates.AsNoTracking().Where(m => m.Recipient == recipient && m.OccurredAt >= user.CreatedAt);
+            if (until is { } end)
+            {
+                query = query.Where(m => m.OccurredAt <= end);
+            }
+
+            emails.AddRange(await query
+                .Select(m => new EmailPart(m.Recipient!, m.Template ?? "", m.Status, m.Diagnostic, m.OccurredAt)).ToListAsync(ct));
+        }
+
+        emails.Sort((a, b) => a.At.CompareTo(b.At));
 
         var account = new AccountPart(
             user.Id, user.Username, user.Email, user.IsActive, user.CreatedAt, user.EmailVerifiedAt, user.DeactivatedAt, user.ContestedAt,

@@ -92,6 +92,13 @@ public sealed partial class DeletedAccountPurge(
             // addresses, profile values) nor the username the owner acted under.
             await db.Database.ExecuteSqlAsync($"UPDATE account_audit SET before = NULL, after = NULL WHERE target_user_id = {user.Id}", ct);
             await db.Database.ExecuteSqlAsync($"UPDATE account_audit SET actor_name = {ErasedActor} WHERE actor_id = {user.Id}", ct);
+            // Identity's per-email history of the account's addresses, each while it was the account's.
+            foreach (var (past, until) in (await AccountAddresses.PastAsync(db, user.Id, ct)).Select(p => (p.Email, p.Until)).Append((user.Email, user.DeletedAt!.Value)))
+            {
+                await db.Database.ExecuteSqlAsync(
+                    $"DELETE FROM email_message_states WHERE recipient = {past.ToLowerInvariant()} AND occurred_at <= {until}", ct);
+            }
+
             db.Users.Remove(user);
             AccountAudit.Add(db, actor: null, user.Id, AuditAction, before: new { deleted_at = user.DeletedAt }, after: null, now);
         }

@@ -32,12 +32,14 @@ public sealed class EmailDeliveryStatusChangedConsumer(IdentityDb db) : IConsume
                    delivery_id = EXCLUDED.delivery_id, occurred_at = EXCLUDED.occurred_at
              WHERE email_address_states.occurred_at <= EXCLUDED.occurred_at
             """, ct);
-        // Per email too, for the browser that asked for it (see MailReceipts).
+        // Per email too, for the browser that asked for it (see MailReceipts) and for the
+        // person's own mail history (the data export).
         await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO email_message_states (source_message_id, status, diagnostic, occurred_at)
-            VALUES ({m.SourceMessageId}, {m.Status}, {diagnostic}, {m.OccurredAt})
+            INSERT INTO email_message_states (source_message_id, recipient, template, status, diagnostic, occurred_at)
+            VALUES ({m.SourceMessageId}, {m.Recipient.ToLowerInvariant()}, {m.Template}, {m.Status}, {diagnostic}, {m.OccurredAt})
             ON CONFLICT (source_message_id) DO UPDATE
-               SET status = EXCLUDED.status, diagnostic = EXCLUDED.diagnostic, occurred_at = EXCLUDED.occurred_at
+               SET recipient = EXCLUDED.recipient, template = EXCLUDED.template,
+                   status = EXCLUDED.status, diagnostic = EXCLUDED.diagnostic, occurred_at = EXCLUDED.occurred_at
              WHERE email_message_states.occurred_at <= EXCLUDED.occurred_at
             """, ct);
         await tx.CommitAsync(ct);

@@ -570,14 +570,27 @@ namespace SalesMind.Identity.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
 
+                    b.Property<string>("Recipient")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("recipient");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)")
                         .HasColumnName("status");
 
+                    b.Property<string>("Template")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("template");
+
                     b.HasKey("SourceMessageId")
                         .HasName("pk_email_message_states");
+
+                    b.HasIndex("Recipient")
+                        .HasDatabaseName("ix_email_message_states_recipient");
 
                     b.ToTable("email_message_states", (string)null);
                 });
