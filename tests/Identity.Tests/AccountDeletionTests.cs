@@ -260,7 +260,10 @@ public sealed class AccountDeletionTests(IdentityApp app)
 
         foreach (var id in due)
         {
-            Assert.Equal(0, await app.Database.ScalarAsync<long>("SELECT count(*) FROM users WHERE id = $1", id));
+            // The host's own clean-up job may hold a row (SKIP LOCKED passes it by) and commit a moment later.
+            await TestSupport.Eventually.HoldsAsync(
+                async () => await app.Database.ScalarAsync<long>("SELECT count(*) FROM users WHERE id = $1", id) == 0,
+                TimeSpan.FromSeconds(30), "the deleted account's row is purged");
             Assert.Equal(0, await app.Database.ScalarAsync<long>("SELECT count(*) FROM user_profiles WHERE user_id = $1", id));
             Assert.Equal(1, await app.Database.ScalarAsync<long>(
                 "SELECT count(*) FROM account_audit WHERE target_user_id = $1 AND action = $2", id, DeletedAccountPurge.AuditAction));
