@@ -34,8 +34,8 @@ public enum AdminChange
 
     UnknownRole,
 
-    /// <summary>The account has no profile yet, and the change does not name the industry a new one needs.</summary>
-    NoProfile,
+    /// <summary>A field breaks the profile's rules (the sign-up's); the keys are in the caller's errors.</summary>
+    Invalid,
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using SalesMind.Identity.Profile;
 using SalesMind.Identity.Web;
 using SalesMind.ServiceDefaults;
 using static SalesMind.Identity.Admin.UserAdminViews;
@@ -107,26 +108,25 @@ public static class UserChangeEndpoints
         Dictionary<string, string> errors;
         try
         {
-            (values, errors) = await RequestBody.ReadFormAsync(http, ProfilePatch.Fields, ct);
+            (values, errors) = await RequestBody.ReadFormAsync(http, ProfileRules.Fields, ct);
         }
         catch (BadRequestBodyException ex)
         {
             return TypedResults.Problem(ex.Message, statusCode: ex.Status, title: ex.Title);
         }
 
-        var patch = ProfilePatch.Validate(values, errors);
-        if (patch is null || errors.Count > 0)
+        var invalid = () => TypedResults.ValidationProblem(Problems.Texts(errors, locale),
+            detail: Messages.Pick(locale, "入力内容を確認してください。", "Some fields need attention."), title: "Invalid profile");
+        if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(Problems.Texts(errors, locale),
-                detail: Messages.Pick(locale, "入力内容を確認してください。", "Some fields need attention."), title: "Invalid profile");
+            return invalid();
         }
 
-        var (result, profile) = await accounts.UpdateProfileAsync(Actor(admin), id, patch, ct);
+        var (result, profile) = await accounts.UpdateProfileAsync(Actor(admin), id, values, errors, ct);
         return result switch
         {
             AdminChange.Done => TypedResults.Ok(View(profile!)),
-            AdminChange.NoProfile => TypedResults.ValidationProblem(Problems.Texts(new Dictionary<string, string> { ["industry"] = "industry.required" }, locale),
-                detail: Messages.Pick(locale, "入力内容を確認してください。", "Some fields need attention."), title: "Invalid profile"),
+            AdminChange.Invalid => invalid(),
             _ => Refused(result, id, lang),
         };
     }
