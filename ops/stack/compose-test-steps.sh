@@ -318,11 +318,12 @@ ct_step_backup() {
     done
   }
   # The counts of the source as of the dump: nothing writes between (no sign-ups meanwhile),
-  # apart from the outbox relay and the sessions' last-seen; compare the tables that hold data.
-  counts_a="$(counts salesmind_identity)"
-  counts_b="$(counts salesmind_restore_check)"
+  # apart from the messaging bookkeeping (the outbox relay, and the inbox rows of delivery reports
+  # still arriving from the mail service); compare the tables that hold data.
+  counts_a="$(counts salesmind_identity | grep -Ev '^(inbox_message|outbox_message) ')"
+  counts_b="$(counts salesmind_restore_check | grep -Ev '^(inbox_message|outbox_message) ')"
   cdocker exec "$pg" psql -U salesmind -d postgres -qc "drop database salesmind_restore_check" >/dev/null 2>&1 || true
   [[ $counts_a == "$counts_b" ]] || { echo "FAIL: row counts differ: $(diff <(echo "$counts_a") <(echo "$counts_b") | grep '^[<>]' | tr '\n' ' ')"; return 1; }
   table="$(awk '$1 == "users" { print $2 }' <<<"$counts_a")"
-  echo "ok: ${dump#/backups/} restored into a fresh database; $(wc -l <<<"$counts_a") tables, row counts equal (users $table)"
+  echo "ok: ${dump#/backups/} restored into a fresh database; $(wc -l <<<"$counts_a") tables, row counts equal (users $table; inbox and outbox rows left out: reports still arrive)"
 }
