@@ -8,7 +8,7 @@ public static class DeliveryKinds
 }
 
 /// <summary>One email to one recipient, and everything known about its fate.</summary>
-public sealed class Delivery
+public sealed partial class Delivery
 {
     public Guid Id { get; set; }
 
@@ -68,6 +68,9 @@ public sealed class Delivery
     public string? QueueId { get; set; }
 
     public string? LastError { get; set; }
+
+    /// <summary>What kind of failure the last error was (null while nothing failed).</summary>
+    public FailureClass? FailureClass { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 

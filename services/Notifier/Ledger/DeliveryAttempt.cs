@@ -19,6 +19,9 @@ public sealed class DeliveryAttempt
 
     /// <summary>The server's reply or the error, trimmed.</summary>
     public string? Reply { get; set; }
+
+    /// <summary>What kind of failure a deferred or failed attempt was (null for sent and interrupted).</summary>
+    public FailureClass? FailureClass { get; set; }
 }
 
 /// <summary>How one attempt ended (stored, and counted in metrics, in lower case).</summary>

@@ -21,4 +21,7 @@ public sealed class DeliveryReport
     public string? Diagnostic { get; set; }
 
     public string? RemoteMta { get; set; }
+
+    /// <summary>What kind of failure a failed or delayed report was (null for delivered ones).</summary>
+    public FailureClass? FailureClass { get; set; }
 }

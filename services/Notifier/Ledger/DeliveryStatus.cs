@@ -32,6 +32,9 @@ public enum DeliveryStatus
 
     /// <summary>Not sent: the address bounced hard recently and is suppressed.</summary>
     Suppressed,
+
+    /// <summary>The recipient reported it as spam (a feedback-loop report, RFC 5965); the address is suppressed.</summary>
+    Complained,
 }
 
 /// <summary>The names statuses and attempt outcomes have outside the process: in the database, in events, in the API and in metrics.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using SalesMind.Notifier.Data;
 
 namespace SalesMind.Notifier.Ledger;
@@ -17,6 +18,14 @@ public static class LedgerTables
 
         public DbSet<Suppression> Suppressions => db.Set<Suppression>();
     }
+}
+
+/// <summary>A <see cref="FailureClass"/> is stored by its lower-case name (null stays null).</summary>
+internal static class FailureClassColumn
+{
+    public static readonly ValueConverter<FailureClass, string> Converter = new(
+        c => c.ToString().ToLowerInvariant(),
+        s => Enum.Parse<FailureClass>(s, true));
 }
 
 internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
@@ -37,6 +46,7 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
             s => s.ToString().ToLowerInvariant(),
             s => Enum.Parse<DeliveryStatus>(s, ignoreCase: true)).HasMaxLength(20);
         e.Property(d => d.QueueId).HasMaxLength(64);
+        e.Property(d => d.FailureClass).HasConversion(FailureClassColumn.Converter).HasMaxLength(20);
         e.Property(d => d.Kind).HasMaxLength(10).HasDefaultValue(DeliveryKinds.Event);
         e.Property(d => d.FromAddress).HasMaxLength(254);
         e.Property(d => d.FromName).HasMaxLength(100);
@@ -54,6 +64,8 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         e.Property<string>(RecipientDomain).HasMaxLength(254).HasComputedColumnSql("regexp_replace(lower(recipient), '^.*@', '')", stored: true);
         e.HasIndex(RecipientKey).HasOperators("text_pattern_ops");
         e.HasIndex(RecipientDomain);
+        // The per-domain activity of the last hour (dashboard) and repeated soft bounces of one address.
+        e.HasIndex(d => d.UpdatedAt);
         e.HasMany(d => d.AttemptLog).WithOne().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);
         e.HasMany(d => d.Reports).WithOne().HasForeignKey(r => r.DeliveryId).OnDelete(DeleteBehavior.Cascade);
         // Reports and the mail log name a delivery by the mail server's queue id.
@@ -72,6 +84,7 @@ internal sealed class DeliveryAttemptConfiguration : IEntityTypeConfiguration<De
         e.Property(a => a.Outcome).HasConversion(
             o => o.ToString().ToLowerInvariant(),
             s => Enum.Parse<AttemptOutcome>(s, true)).HasMaxLength(20);
+        e.Property(a => a.FailureClass).HasConversion(FailureClassColumn.Converter).HasMaxLength(20);
         e.HasIndex(a => a.DeliveryId);
     }
 }
@@ -87,6 +100,7 @@ internal sealed class DeliveryReportConfiguration : IEntityTypeConfiguration<Del
         e.Property(r => r.Status).HasMaxLength(20);
         e.Property(r => r.Diagnostic).HasMaxLength(1000);
         e.Property(r => r.RemoteMta).HasMaxLength(255);
+        e.Property(r => r.FailureClass).HasConversion(FailureClassColumn.Converter).HasMaxLength(20);
         e.HasIndex(r => r.DeliveryId);
     }
 }

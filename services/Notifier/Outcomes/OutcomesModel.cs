@@ -10,6 +10,8 @@ public static class OutcomesTables
     extension(NotifierDb db)
     {
         public DbSet<RejectedReport> RejectedReports => db.Set<RejectedReport>();
+
+        public DbSet<MailLogPosition> MailLogPositions => db.Set<MailLogPosition>();
     }
 }
 
@@ -32,5 +34,17 @@ internal sealed class RejectedReportConfiguration : IEntityTypeConfiguration<Rej
         // No foreign key: a rejected report may name a delivery that does not exist, and is
         // kept as evidence whatever happens to the delivery. Indexed for the delivery's view.
         e.HasIndex(r => r.DeliveryId);
+    }
+}
+
+internal sealed class MailLogPositionConfiguration : IEntityTypeConfiguration<MailLogPosition>
+{
+    public void Configure(EntityTypeBuilder<MailLogPosition> e)
+    {
+        e.ToTable("mail_log_positions");
+        e.HasKey(c => c.Name);
+        e.Property(c => c.Name).HasMaxLength(50);
+        e.Property(c => c.FileId).HasMaxLength(100);
+        e.Property(c => c.FirstLineHash).HasMaxLength(64);
     }
 }
