@@ -17,12 +17,19 @@ namespace SalesMind.Contracts;
 /// <c>failed</c> (refused for good, or could not be composed),
 /// <c>abandoned</c> (temporary failures past the last retry),
 /// <c>delivered</c> (the receiving side reported it delivered),
-/// <c>bounced</c> (accepted, then reported undeliverable).
+/// <c>bounced</c> (accepted, then reported undeliverable),
+/// <c>complained</c> (the recipient reported it as spam; the address is suppressed).
 /// A delivery being handed over (<c>sending</c>) is not announced.
 /// </param>
 /// <param name="Diagnostic">The mail server's reply or the error, when there is one.</param>
 /// <param name="Attempt">Attempts made so far.</param>
 /// <param name="OccurredAt">When the change was made.</param>
+/// <param name="FailureClass">
+/// For deferred, failed, abandoned and bounced: what kind of failure, lower case, one of
+/// <c>hard</c>, <c>soft</c>, <c>throttled</c> (the receiver's policy: the sender's problem),
+/// <c>auth</c> (SPF/DKIM/DMARC rejected), <c>unknown</c>. Null otherwise, and in events written
+/// before failures were classified.
+/// </param>
 public sealed record EmailDeliveryStatusChanged(
     Guid DeliveryId,
     Guid SourceMessageId,
@@ -31,4 +38,5 @@ public sealed record EmailDeliveryStatusChanged(
     string Status,
     string? Diagnostic,
     int Attempt,
-    DateTimeOffset OccurredAt);
+    DateTimeOffset OccurredAt,
+    string? FailureClass = null);

@@ -165,7 +165,7 @@ public sealed partial class DeliveryLedger(
     {
         var d = change.Delivery;
         db.AddOutboxMessage(new EmailDeliveryStatusChanged(
-            d.Id, d.SourceMessageId, d.Template, d.Recipient, change.To.Name(), change.Error, d.Attempts, change.At), change.At);
+            d.Id, d.SourceMessageId, d.Template, d.Recipient, change.To.Name(), change.Error, d.Attempts, change.At, d.FailureClass?.Name()), change.At);
     }
 
     private static void Count(StatusChange change) =>
