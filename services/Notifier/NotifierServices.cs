@@ -8,6 +8,7 @@ using SalesMind.Outbox;
 using SalesMind.ServiceDefaults;
 using SalesMind.Notifier.Admin;
 using SalesMind.Notifier.Data;
+using SalesMind.Notifier.DomainHealth;
 using SalesMind.Notifier.Intake;
 using SalesMind.Notifier.Ledger;
 using SalesMind.Notifier.Outcomes;
@@ -97,6 +98,8 @@ public static class NotifierServices
         services.AddHostedService<Dispatcher>();
         services.AddScoped<ReportIntake>();
         services.AddHostedService<ReportListener>();
+        // DMARC aggregate reports mailed to Bounces:DmarcReportAddress (the report listener hands them over).
+        services.AddDmarcReports();
         services.AddHostedService<MailLogFollower>();
 
         // Behind nginx the API is mounted under /notifier: X-Forwarded-Prefix makes links and the

@@ -12,6 +12,7 @@ public static class AdminApi
             .MapSenders()
             .MapDeliveries()
             .MapRejectedReports()
+            .MapDmarcReports()
             .MapDashboard()
             .MapAudit()
             .MapOutboxAdmin()

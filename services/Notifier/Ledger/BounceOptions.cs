@@ -15,6 +15,18 @@ public sealed class BounceOptions
         ErrorMessage = "Bounces:Domain must be a domain name, e.g. bounces.example.com.")]
     public string Domain { get; set; } = "bounces.salesmind.test";
 
+    /// <summary>
+    /// The local part of the address DMARC aggregate reports are sent to, at <see cref="Domain"/>
+    /// (publish <c>rua=mailto:dmarc@Domain</c> in the sender domain's DMARC record). Not
+    /// <c>bounces</c>: that name belongs to the return paths.
+    /// </summary>
+    [Required, RegularExpression(@"^(?!bounces(\+|$))[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$",
+        ErrorMessage = "Bounces:DmarcReportAddress must be a local part such as dmarc (lower-case letters, digits, . _ -; not bounces).")]
+    public string DmarcReportAddress { get; set; } = "dmarc";
+
+    /// <summary>The whole address DMARC aggregate reports arrive at: <c>DmarcReportAddress@Domain</c>.</summary>
+    public string DmarcReportMailbox => $"{DmarcReportAddress}@{Domain}";
+
     /// <summary>The port of the SMTP listener that takes delivery reports; 0 turns it off.</summary>
     [Range(0, 65535)]
     public int ListenPort { get; set; }

@@ -66,6 +66,12 @@ public sealed partial class ReportListener(
             return SmtpResponse.Ok;
         }
 
+        // DMARC aggregate reports have an address of their own at the bounce domain (Bounces:DmarcReportAddress).
+        if (recipients.Any(r => string.Equals(r, options.Value.DmarcReportMailbox, StringComparison.OrdinalIgnoreCase)))
+        {
+            return await ReceiveDmarcReportAsync(message, sender, remoteAddress, ct);
+        }
+
         if (DsnParser.Parse(message) is not { } report)
         {
             // Not a delivery report (an auto-reply, a complaint): nothing to learn from it here.
@@ -89,6 +95,25 @@ public sealed partial class ReportListener(
             return new SmtpResponse(SmtpReplyCode.Aborted, "4.3.0 report not recorded, try again later");
         }
     }
+
+    /// <summary>Hands a DMARC aggregate report to its own intake (DomainHealth); 451 only when it could not be recorded.</summary>
+    private async Task<SmtpResponse> ReceiveDmarcReportAsync(MimeMessage message, string? sender, string? remoteAddress, CancellationToken ct)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IDmarcReportReceiver>().ReceiveAsync(message, sender, remoteAddress, ct);
+            return SmtpResponse.Ok;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogDmarcFailed(ex);
+            return new SmtpResponse(SmtpReplyCode.Aborted, "4.3.0 report not recorded, try again later");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recording a DMARC aggregate report failed; the mail server will send it again")]
+    private partial void LogDmarcFailed(Exception ex);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivery reports are not received here (Bounces:ListenPort is 0)")]
     private partial void LogOff();
