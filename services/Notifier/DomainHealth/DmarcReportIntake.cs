@@ -61,21 +61,9 @@ public sealed partial class DmarcReportIntake(
 
     private async Task<DmarcParse> StoreAsync(DmarcReport report, CancellationToken ct)
     {
-        var ours = await OwnDomainsAsync(ct);
-        if (!ours.Contains(report.Domain))
+        if (KeepOurs(report, await OwnDomainsAsync(ct)) is { } foreign)
         {
-            // A report about a parent domain (our sender is mail.example.com, the DMARC record is
-            // example.com's) counts for our mail only: the rows whose From was one of our domains.
-            if (!ours.Any(o => o.EndsWith("." + report.Domain, StringComparison.Ordinal)))
-            {
-                return DmarcParse.Refused(DmarcReportOutcome.ForeignDomain, $"the report is about {report.Domain}, which is none of our sender domains");
-            }
-
-            report.Records = report.Records.Where(r => r.HeaderFrom is { } from && ours.Contains(from)).ToList();
-            if (report.Records.Count == 0)
-            {
-                return DmarcParse.Refused(DmarcReportOutcome.ForeignDomain, $"the report about {report.Domain} has no rows for mail from our sender domains");
-            }
+            return DmarcParse.Refused(DmarcReportOutcome.ForeignDomain, foreign);
         }
 
         if (await db.DmarcReports.AnyAsync(r => r.OrgName == report.OrgName && r.ReportId == report.ReportId, ct))
@@ -97,6 +85,28 @@ public sealed partial class DmarcReportIntake(
         }
 
         return new DmarcParse(report, DmarcReportOutcome.Accepted, $"{report.Records.Count} rows from {report.OrgName} about {report.Domain}");
+    }
+
+    /// <summary>
+    /// Keeps what of <paramref name="report"/> is about our mail; why nothing is, or null. A report
+    /// about one of <paramref name="ours"/> is kept whole. A report about a parent domain (our
+    /// sender is mail.example.com, the DMARC record is example.com's) keeps only the rows whose
+    /// From was one of our domains. Anything else is about someone else's mail.
+    /// </summary>
+    public static string? KeepOurs(DmarcReport report, IReadOnlySet<string> ours)
+    {
+        if (ours.Contains(report.Domain))
+        {
+            return null;
+        }
+
+        if (!ours.Any(o => o.EndsWith("." + report.Domain, StringComparison.Ordinal)))
+        {
+            return $"the report is about {report.Domain}, which is none of our sender domains";
+        }
+
+        report.Records = report.Records.Where(r => r.HeaderFrom is { } from && ours.Contains(from)).ToList();
+        return report.Records.Count == 0 ? $"the report about {report.Domain} has no rows for mail from our sender domains" : null;
     }
 
     private static DmarcParse Duplicate(DmarcReport report) =>
