@@ -66,7 +66,8 @@ public sealed partial class ReportListener(
             return SmtpResponse.Ok;
         }
 
-        // DMARC aggregate reports have an address of their own at the bounce domain (Bounces:DmarcReportAddress).
+        // DMARC aggregate reports have an address of their own at the bounce domain (Bounces:DmarcReportAddress);
+        // a message sent there is read as one only (a receiver addresses its report to that one address).
         if (recipients.Any(r => string.Equals(r, options.Value.DmarcReportMailbox, StringComparison.OrdinalIgnoreCase)))
         {
             return await ReceiveDmarcReportAsync(message, sender, remoteAddress, ct);
