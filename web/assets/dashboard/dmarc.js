@@ -35,6 +35,8 @@ async function load() {
   loading = false;
   if (result.failed || !result.response.ok || !Array.isArray(result.data?.domains)) {
     reportFailure(result, status, 'dmarc.failed');
+    // Nothing loaded yet: the status line says why, the table stops saying "loading".
+    if (summary === null && result.failed !== 'access') $('dmarc').tBodies[0].replaceChildren(message('—'));
     return;
   }
   status.set(null);
