@@ -13,6 +13,7 @@ public static class AdminApi
             .MapDeliveries()
             .MapRejectedReports()
             .MapDashboard()
+            .MapDomainActivity()
             .MapAudit()
             .MapOutboxAdmin()
             .MapErrorQueues();
