@@ -134,7 +134,8 @@ public static class DomainActivityEndpoints
     // One statement: the counts per domain over the rows that changed in the window (the
     // updated_at index), the domains in trouble first, cut to the limit; then, for those domains
     // only, the newest failing row (the recipient_domain index). Enum names are constants of the
-    // code, never input; the window and the limit are parameters.
+    // code, never input; the window and the limit are parameters. Ties are broken by the domain in
+    // byte order (COLLATE "C"), the same whatever the database's collation.
     private static readonly string Sql = $"""
         WITH activity AS (
             SELECT recipient_domain AS domain,
@@ -153,7 +154,7 @@ public static class DomainActivityEndpoints
         ), ranked AS (
             SELECT a.*, a.throttled + a.bounced + a.deferred AS trouble, count(*) OVER () AS domains
               FROM activity a
-             ORDER BY trouble DESC, a.total DESC, a.domain
+             ORDER BY trouble DESC, a.total DESC, a.domain COLLATE "C"
              LIMIT @limit
         )
         SELECT r.domain, r.total, r.sent, r.delivered, r.deferred, r.bounced, r.failed, r.throttled, r.complained, r.suppressed,
@@ -166,7 +167,7 @@ public static class DomainActivityEndpoints
                   AND d.status IN ({Failing}) AND d.last_error IS NOT NULL
                 ORDER BY d.updated_at DESC, d.id
                 LIMIT 1) f ON true
-         ORDER BY r.trouble DESC, r.total DESC, r.domain
+         ORDER BY r.trouble DESC, r.total DESC, r.domain COLLATE "C"
         """;
 }
 
