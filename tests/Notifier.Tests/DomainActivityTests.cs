@@ -51,7 +51,6 @@ public sealed class DomainActivityTests(NotifierApp app)
         var bounced = await TestSendAsync($"gone-{own}@bounce.test");
         var deferred = await TestSendAsync($"slow-{own}@defer.test");
         var failed = new[] { await TestSendAsync($"a@{refused}"), await TestSendAsync($"b@{refused}") };
-        var tempfailed = await TestSendAsync($"c@{later}");
 
         foreach (var id in delivered)
         {
@@ -62,6 +61,8 @@ public sealed class DomainActivityTests(NotifierApp app)
         await WaitForStatusAsync(deferred, "deferred");
         await WaitForStatusAsync(failed[0], "failed");
         await WaitForStatusAsync(failed[1], "failed");
+        // Last, so its next attempt (30 s later, when it is briefly "sending") is well after the look below.
+        var tempfailed = await TestSendAsync($"c@{later}");
         await WaitForStatusAsync(tempfailed, "deferred");
         // A receiver's throttling, as the failure classifier records it: the last refusal becomes one.
         // (Final, so no later attempt rewrites it.)
