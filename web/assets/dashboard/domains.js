@@ -135,3 +135,5 @@ new MutationObserver(() => {
 
 onLangChange(render);
 render();
+// Numbers drawn before this module ran: load now rather than at the next refresh.
+if (seen) load();
