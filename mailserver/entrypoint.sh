@@ -90,7 +90,12 @@ configure_postfix() {
   case "${MAIL_OUTBOUND}" in
     disabled) ;;
     direct)
-      pc -e "default_transport=smtp" "smtp_dns_support_level=enabled" ;;
+      # Per-destination pacing: the large mailbox providers get their own transports and limits
+      # (provider_transport, master.cf, main.cf). After `transport`, whose test domains and
+      # bounce-domain route come first. Not with a relay: there the relay's servers talk to the
+      # providers, and an entry here would bypass the relay (an empty next hop is the domain's MX).
+      pc -e "default_transport=smtp" "smtp_dns_support_level=enabled" \
+        "transport_maps=texthash:\$config_directory/transport, texthash:\$config_directory/provider_transport" ;;
     relay)
       [[ -n "${MAIL_RELAYHOST}" ]] || die "MAIL_OUTBOUND=relay needs MAIL_RELAYHOST (e.g. [smtp.example.com]:587)"
       pc -e "default_transport=smtp" "relayhost=${MAIL_RELAYHOST}" "smtp_dns_support_level=enabled"

@@ -186,7 +186,7 @@ postfix_mailserver() {
   shift
   etc="$dir/etc"
   mkdir -p "$etc" "$dir/queue" "$dir/data" "$dir/log"
-  cp "$ROOT"/mailserver/postfix/{main.cf,master.cf,transport,recipient_access} "$etc/"
+  cp "$ROOT"/mailserver/postfix/{main.cf,master.cf,transport,recipient_access,provider_transport} "$etc/"
   # .test names: the entrypoint refuses example names (example.com, *.example) as .env.example's.
   env MAIL_HOSTNAME=mail.check.test MAIL_DOMAIN=check.test BOUNCE_DOMAIN=bounces.check.test "$@" \
     "$ROOT/mailserver/entrypoint.sh" configure "$etc" || return 1
@@ -259,6 +259,7 @@ else
 fi
 check "nginx -t: local stack site (nginx/templates)" nginx_local
 check "postfix check: mail server, MAIL_OUTBOUND=disabled" postfix_mailserver disabled MAIL_OUTBOUND=disabled
+check "postfix check: mail server, MAIL_OUTBOUND=direct (with the providers' pacing transports)" postfix_mailserver direct MAIL_OUTBOUND=direct
 check "postfix check: mail server, MAIL_OUTBOUND=relay with login" postfix_mailserver relay \
   MAIL_OUTBOUND=relay "MAIL_RELAYHOST=[relay.check.example]:587" MAIL_RELAY_USERNAME=check MAIL_RELAY_PASSWORD=check
 if command -v opendkim >/dev/null 2>&1; then

@@ -14,6 +14,7 @@ public static class AdminApi
             .MapRejectedReports()
             .MapDmarcReports()
             .MapDashboard()
+            .MapDomainActivity()
             .MapAudit()
             .MapOutboxAdmin()
             .MapErrorQueues();
