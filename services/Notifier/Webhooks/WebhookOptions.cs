@@ -56,12 +56,17 @@ public sealed class WebhookOptions : IValidatableObject
     public IReadOnlyList<IPNetwork> AllowedNetworks() =>
         [.. AllowedPrivateNetworks.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => IPNetwork.Parse(n.Trim()))];
 
+    /// <summary>CIDR whose address is the network's own (10.0.0.0/8, not 10.0.0.1/8, which is likely a typo for one host).</summary>
+    private static bool IsNetwork(string text) =>
+        IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text.Split('/')[0], out var address) && address.Equals(network.BaseAddress)
+        && text.Contains('/');
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         for (var i = 0; i < AllowedPrivateNetworks.Count; i++)
         {
             var network = AllowedPrivateNetworks[i];
-            if (!string.IsNullOrWhiteSpace(network) && !IPNetwork.TryParse(network.Trim(), out _))
+            if (!string.IsNullOrWhiteSpace(network) && !IsNetwork(network.Trim()))
             {
                 yield return new ValidationResult(
                     $"{Section}:{nameof(AllowedPrivateNetworks)}:{i} (env {Section}__{nameof(AllowedPrivateNetworks)}__{i}) is '{network}': " +
