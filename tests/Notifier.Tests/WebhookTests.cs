@@ -64,7 +64,7 @@ public sealed class WebhookTests(NotifierApp app)
             Assert.StartsWith("SalesMind-Webhooks/", post.UserAgent);
             var data = post.Json.GetProperty("data");
             Assert.Equal((to, "bounced", "welcome"), (data.GetProperty("recipient").GetString(), data.GetProperty("status").GetString(), data.GetProperty("template").GetString()));
-            Assert.Equal("5.1.1 simulated hard bounce", data.GetProperty("diagnostic").GetString());
+            Assert.Contains("5.1.1", data.GetProperty("diagnostic").GetString());
             Assert.Single(receiver.Requests, IsOurs);
             Assert.Single((await LogAsync(client, endpoint)).EnumerateArray(), d => d.GetProperty("event_id").GetGuid() == eventId);
 

@@ -324,7 +324,7 @@ public static class WebhookEndpointsApi
                 timeout.CancelAfter(TimeSpan.FromSeconds(5));
                 addresses = await Dns.GetHostAddressesAsync(host, timeout.Token);
             }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
+            catch (Exception ex) when (ex is SocketException or ArgumentException or OperationCanceledException && !ct.IsCancellationRequested)
             {
                 addresses = [];
             }
@@ -388,7 +388,7 @@ public static class WebhookEndpointsApi
 
     private static DeliveryView DeliveryViewOf(WebhookDelivery d) =>
         new(d.Id, d.EventId, d.EventType, d.Status, d.Attempts, d.NextAttemptAt, d.LastStatusCode, d.LastError, d.CreatedAt, d.CompletedAt,
-            JsonDocument.Parse(d.Payload).RootElement.Clone(),
+            JsonSerializer.Deserialize<JsonElement>(d.Payload),
             [.. d.AttemptLog.OrderBy(a => a.Number).Select(a => new AttemptView(a.Number, a.StartedAt, a.DurationMs, a.StatusCode, a.Error))]);
 
     private static ProblemHttpResult NotFound(Guid id) =>

@@ -127,12 +127,15 @@ public sealed class WebhookPoster : IDisposable
     /// <summary>The start of an error answer's body (": …"), for the delivery log; never the whole body.</summary>
     private static async Task<string> SnippetAsync(HttpResponseMessage response, CancellationToken ct)
     {
+        // A body trickled out slowly must not hold the sender: the client's timeout ended with the headers.
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeSpan.FromSeconds(2));
         try
         {
-            await using var stream = await response.Content.ReadAsStreamAsync(ct);
+            await using var stream = await response.Content.ReadAsStreamAsync(limit.Token);
             var buffer = new byte[ShownBodyChars * 4];
             var read = 0;
-            while (read < buffer.Length && await stream.ReadAsync(buffer.AsMemory(read), ct) is var n and > 0)
+            while (read < buffer.Length && await stream.ReadAsync(buffer.AsMemory(read), limit.Token) is var n and > 0)
             {
                 read += n;
             }

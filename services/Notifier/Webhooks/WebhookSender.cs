@@ -117,6 +117,11 @@ public sealed partial class WebhookSender(
         {
             result = new WebhookPostResult(null, "the endpoint's secret cannot be opened (Notifier:BodyEncryptionKey changed?): rotate the secret", TimeSpan.Zero);
         }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            // Recorded like any failed try, so one odd row is retried and then failed, not re-claimed forever.
+            result = new WebhookPostResult(null, $"could not send: {ex.GetType().Name}: {ex.Message}", TimeSpan.Zero);
+        }
 
         try
         {
