@@ -107,6 +107,7 @@ public sealed class WebhookEventTests
         Assert.Contains(messages, m => m.StartsWith("Webhooks:AllowedPrivateNetworks:2", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.StartsWith("Webhooks:LockDuration", StringComparison.Ordinal));
         Assert.DoesNotContain(messages, m => m.Contains("AllowedPrivateNetworks:0", StringComparison.Ordinal));
-        Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(new WebhookOptions(), new(new WebhookOptions()), [], validateAllProperties: true));
+        var defaults = new WebhookOptions();
+        Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(defaults, new(defaults), [], validateAllProperties: true));
     }
 }

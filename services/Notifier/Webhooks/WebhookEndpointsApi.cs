@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SalesMind.Notifier.Admin;
 using SalesMind.Notifier.Data;
+using SalesMind.Notifier.Ledger;
 using SalesMind.ServiceDefaults;
 
 namespace SalesMind.Notifier.Webhooks;
@@ -38,8 +39,9 @@ public static class WebhookEndpointsApi
         var hooks = app.MapGroup("/api/admin/webhooks").RequireAuthorization(AdminAuth.AdminPolicy).WithTags("Webhooks");
         var at = new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
         var id = Guid.Parse("0193f4a2-7c1e-7d40-9a51-3c2b1f0e9d90");
-        var view = new EndpointView(id, "https://hooks.example.com/salesmind", "CRM bounce sync", ["bounced", "complained", "failed"], true, at, "admin", at);
-        var request = new EndpointRequest("https://hooks.example.com/salesmind", "CRM bounce sync", ["bounced", "complained", "failed"], true);
+        List<string> events = [.. new[] { DeliveryStatus.Bounced, DeliveryStatus.Complained, DeliveryStatus.Failed }.Select(s => s.Name())];
+        var view = new EndpointView(id, "https://hooks.example.com/salesmind", "CRM bounce sync", events, true, at, "admin", at);
+        var request = new EndpointRequest("https://hooks.example.com/salesmind", "CRM bounce sync", events, true);
         var withSecret = new EndpointWithSecret(view.Id, view.Url, view.Description, view.Events, view.Enabled, at, "admin", at,
             "whsec_3q2-7wAAAAD9Lq8e1Xo0b6WkqXc4QyZp2u5rT8vN1mE");
         var eventId = Guid.Parse("0193f4a2-8000-7000-8000-00000000e001");
@@ -53,14 +55,14 @@ public static class WebhookEndpointsApi
                 delivery_id = Guid.Parse("0193f4a2-7c1e-7d40-9a51-3c2b1f0e9d88"),
                 template = "welcome",
                 recipient = "gone@example.org",
-                status = "bounced",
+                status = events[0],
                 failure_class = "hard",
                 diagnostic = "550 5.1.1 user unknown",
                 attempt = 1,
                 occurred_at = at,
             },
         });
-        var delivery = new DeliveryView(Guid.Parse("0193f4a2-8000-7000-8000-00000000d001"), eventId, "delivery.bounced", "succeeded", 2, at, 200, null,
+        var delivery = new DeliveryView(Guid.Parse("0193f4a2-8000-7000-8000-00000000d001"), eventId, "delivery.bounced", WebhookDeliveryStatus.Succeeded, 2, at, 200, null,
             at, at.AddSeconds(31), payload,
             [new AttemptView(1, at, 120, 500, "HTTP 500: upstream unavailable"), new AttemptView(2, at.AddSeconds(31), 85, 200, null)]);
 

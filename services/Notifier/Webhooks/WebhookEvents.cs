@@ -7,8 +7,12 @@ namespace SalesMind.Notifier.Webhooks;
 /// <summary>The events an endpoint can ask for, and the JSON body each is posted as.</summary>
 public static class WebhookEvents
 {
-    /// <summary>Every event an endpoint may subscribe to, in the order the API and the page list them.</summary>
-    public static readonly IReadOnlyList<string> All = ["delivered", "bounced", "complained", "deferred", "failed", "suppressed"];
+    /// <summary>The statuses announced, each as the event of the same name, in the order the API and the page list them.</summary>
+    private static readonly DeliveryStatus[] Announced =
+        [DeliveryStatus.Delivered, DeliveryStatus.Bounced, DeliveryStatus.Complained, DeliveryStatus.Deferred, DeliveryStatus.Failed, DeliveryStatus.Suppressed];
+
+    /// <summary>Every event an endpoint may subscribe to: delivered, bounced, complained, deferred, failed, suppressed.</summary>
+    public static readonly IReadOnlyList<string> All = [.. Announced.Select(s => s.Name())];
 
     /// <summary>The <c>type</c> of an admin's test event.</summary>
     public const string TestType = "test";
@@ -18,19 +22,15 @@ public static class WebhookEvents
     /// sending and sent are the Notifier's own business). Abandoned (temporary failures past the
     /// last retry) is a failure to the receiver, like failed.
     /// </summary>
-    public static string? For(string status) =>
-        Enum.TryParse<DeliveryStatus>(status, ignoreCase: true, out var s) && s.ToString().Equals(status, StringComparison.OrdinalIgnoreCase)
-            ? s switch
-            {
-                DeliveryStatus.Delivered => "delivered",
-                DeliveryStatus.Bounced => "bounced",
-                DeliveryStatus.Complained => "complained",
-                DeliveryStatus.Deferred => "deferred",
-                DeliveryStatus.Failed or DeliveryStatus.Abandoned => "failed",
-                DeliveryStatus.Suppressed => "suppressed",
-                _ => null,
-            }
-            : null;
+    public static string? For(string status)
+    {
+        if (!Enum.TryParse<DeliveryStatus>(status, ignoreCase: true, out var s) || s.Name() != status)
+        {
+            return null;
+        }
+
+        return s == DeliveryStatus.Abandoned ? DeliveryStatus.Failed.Name() : Announced.Contains(s) ? s.Name() : null;
+    }
 
     /// <summary>The <c>type</c> field of an event, e.g. <c>delivery.bounced</c>.</summary>
     public static string TypeOf(string @event) => "delivery." + @event;

@@ -11,11 +11,26 @@ namespace SalesMind.Notifier.Webhooks;
 public sealed class WebhookSignal : WakeSignal;
 
 /// <summary>The states of a <see cref="WebhookDelivery"/>.</summary>
+public enum WebhookDeliveryState
+{
+    /// <summary>Waiting for its next try (or being posted, under a lease).</summary>
+    Pending,
+
+    /// <summary>The endpoint answered 2xx.</summary>
+    Succeeded,
+
+    /// <summary>Every try failed; an admin can send it again.</summary>
+    Failed,
+}
+
+/// <summary>The names of <see cref="WebhookDeliveryState"/> as stored and shown (lower case).</summary>
 public static class WebhookDeliveryStatus
 {
-    public const string Pending = "pending";
-    public const string Succeeded = "succeeded";
-    public const string Failed = "failed";
+    public static readonly string Pending = WebhookDeliveryState.Pending.Name();
+    public static readonly string Succeeded = WebhookDeliveryState.Succeeded.Name();
+    public static readonly string Failed = WebhookDeliveryState.Failed.Name();
+
+    public static string Name(this WebhookDeliveryState state) => state.ToString().ToLowerInvariant();
 }
 
 /// <summary>
@@ -162,11 +177,11 @@ public sealed partial class WebhookSender(
         string outcome;
         if (result.Succeeded)
         {
-            (row.Status, row.CompletedAt, outcome) = (WebhookDeliveryStatus.Succeeded, now, "succeeded");
+            (row.Status, row.CompletedAt, outcome) = (WebhookDeliveryStatus.Succeeded, now, WebhookDeliveryStatus.Succeeded);
         }
         else if (row.Attempts >= _options.MaxAttempts)
         {
-            (row.Status, row.CompletedAt, outcome) = (WebhookDeliveryStatus.Failed, now, "failed");
+            (row.Status, row.CompletedAt, outcome) = (WebhookDeliveryStatus.Failed, now, WebhookDeliveryStatus.Failed);
             LogGaveUp(c.Id, c.EndpointId, row.Attempts, result.Error);
         }
         else
