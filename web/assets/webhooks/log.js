@@ -75,6 +75,7 @@ export function renderLog() {
     const row = el('tr');
     row.dataset.id = delivery.id;
     row.dataset.status = delivery.status;
+    row.dataset.type = delivery.event_type;
     const result = el('td', 'hook-result');
     result.append(delivery.last_error
       ? el('span', 'hook-error', delivery.last_error)
