@@ -14,6 +14,7 @@ using SalesMind.Notifier.Ledger;
 using SalesMind.Notifier.Outcomes;
 using SalesMind.Notifier.Rendering;
 using SalesMind.Notifier.Sending;
+using SalesMind.Notifier.Webhooks;
 
 namespace SalesMind.Notifier;
 
@@ -78,6 +79,8 @@ public static class NotifierServices
             bus.AddConsumer<EmailChangeRequestedConsumer, EmailChangeRequestedConsumerDefinition>();
             bus.AddConsumer<EmailChangedConsumer, EmailChangedConsumerDefinition>();
             bus.AddConsumer<EmailChangeAttemptedConsumer, EmailChangeAttemptedConsumerDefinition>();
+            // The Notifier's own status changes, back from the broker, become outcome webhooks.
+            bus.AddConsumer<WebhookFanOutConsumer, WebhookFanOutConsumerDefinition>();
         });
 
         // One store for the process: it caches parsed template versions (which never change).
@@ -101,6 +104,7 @@ public static class NotifierServices
         // DMARC aggregate reports mailed to Bounces:DmarcReportAddress (the report listener hands them over).
         services.AddDmarcReports();
         services.AddHostedService<MailLogFollower>();
+        services.AddWebhooks();
 
         // Behind nginx the API is mounted under /notifier: X-Forwarded-Prefix makes links and the
         // OpenAPI document's server address carry it. Forwarded headers are believed only from

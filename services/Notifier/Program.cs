@@ -1,5 +1,6 @@
 using SalesMind.Notifier;
 using SalesMind.Notifier.Admin;
+using SalesMind.Notifier.Webhooks;
 using SalesMind.ServiceDefaults;
 
 // A refused start (or any crash) ends with exit code 1 and its reason on one line, not an abort.
@@ -28,6 +29,7 @@ app.MapHealth();
 app.MapMetrics();
 app.MapApiDocs();
 app.MapAdminApi();
+app.MapWebhooks();
 
 await app.RunAsync();
 return 0;

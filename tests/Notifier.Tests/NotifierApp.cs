@@ -71,6 +71,14 @@ public sealed class NotifierApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseTestAdminKeys(signer: false);
         // Every test's admin is "test": the hourly test-send limit is tested with admins of its own.
         builder.UseSetting("Notifier:TestSendsPerHour", "1000");
+        // Webhook receivers run inside the tests, on 127.0.0.1 over http; retries come quickly.
+        builder.UseSetting("Webhooks:AllowHttp", "true");
+        builder.UseSetting("Webhooks:AllowedPrivateNetworks:0", "127.0.0.0/8");
+        builder.UseSetting("Webhooks:MaxAttempts", "3");
+        builder.UseSetting("Webhooks:FirstRetryDelay", "00:00:00.200");
+        builder.UseSetting("Webhooks:MaxRetryDelay", "00:00:01");
+        builder.UseSetting("Webhooks:PollInterval", "00:00:00.200");
+        builder.UseSetting("Webhooks:Timeout", "00:00:05");
     }
 
     /// <summary>A client carrying an admin's bearer token (subject <c>test</c>).</summary>

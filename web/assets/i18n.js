@@ -20,6 +20,7 @@ import * as users from './i18n/users.js';
 import * as accountDelete from './i18n/account-delete.js';
 import * as dmarc from './i18n/dmarc.js';
 import * as dashboardDomains from './i18n/dashboard-domains.js';
+import * as webhooks from './i18n/webhooks.js';
 
 export const LANGUAGES = ['ja', 'en'];
 const STORAGE_KEY = 'salesmind.lang';
@@ -28,6 +29,7 @@ const STORAGE_KEY = 'salesmind.lang';
 // into one table per language. No key appears in two areas.
 const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users, dmarc];
 const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users, dashboardDomains];
+const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users, webhooks];
 const MESSAGES = Object.fromEntries(
   LANGUAGES.map((language) => [language, Object.assign({}, ...AREAS.map((area) => area[language]))]),
 );
