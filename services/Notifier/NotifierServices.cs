@@ -96,6 +96,7 @@ public static class NotifierServices
         services.AddSingleton<InDoubtCheck>();
         services.AddHostedService<Dispatcher>();
         services.AddScoped<ReportIntake>();
+        services.AddScoped<ComplaintIntake>();
         services.AddHostedService<ReportListener>();
         services.AddHostedService<MailLogFollower>();
 
