@@ -54,7 +54,7 @@ public static class ReportRules
 
     /// <summary>
     /// The same mailbox, ignoring case, and a domain written in Unicode or in its ASCII form
-    /// (RFC 6533 reports name <c>用户@例子.广告</c> where another report says <c>xn--fsqu00a.xn--3lr804guic</c>).
+    /// (RFC 6533 reports name <c>用户@例子.广告</c> where another report says <c>xn--fsqu00a.xn--4rr70v</c>).
     /// </summary>
     internal static bool SameAddress(string? reported, string recipient)
     {
