@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
-using SalesMind.Notifier.Ledger;
 using System.Text.Json;
+using SalesMind.Notifier.Ledger;
 
 namespace SalesMind.Notifier.Outcomes;
 
