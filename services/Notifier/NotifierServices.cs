@@ -100,6 +100,7 @@ public static class NotifierServices
         services.AddSingleton<InDoubtCheck>();
         services.AddHostedService<Dispatcher>();
         services.AddScoped<ReportIntake>();
+        services.AddScoped<ComplaintIntake>();
         services.AddHostedService<ReportListener>();
         // DMARC aggregate reports mailed to Bounces:DmarcReportAddress (the report listener hands them over).
         services.AddDmarcReports();

@@ -27,6 +27,7 @@ public sealed class DeliveryTransitionTests
         ["Report unknown action"] = d => d.ApplyReport("exploded", "?", At),
         ["Requeue"] = d => d.Requeue(At),
         ["Cancel"] = d => d.Cancel("not sent: the account was deleted", At),
+        ["MarkComplained"] = d => d.MarkComplained("abuse report", At),
     };
 
     /// <summary>Every allowed move; anything not listed is refused.</summary>
@@ -50,6 +51,11 @@ public sealed class DeliveryTransitionTests
         [(DeliveryStatus.Abandoned, "Requeue")] = DeliveryStatus.Queued,
         [(DeliveryStatus.Bounced, "Requeue")] = DeliveryStatus.Queued,
         [(DeliveryStatus.Queued, "Cancel")] = DeliveryStatus.Suppressed,
+        // A complaint proves the email arrived, whatever was reported before; a second one says nothing new.
+        [(DeliveryStatus.Sent, "MarkComplained")] = DeliveryStatus.Complained,
+        [(DeliveryStatus.Delivered, "MarkComplained")] = DeliveryStatus.Complained,
+        [(DeliveryStatus.Deferred, "MarkComplained")] = DeliveryStatus.Complained,
+        [(DeliveryStatus.Bounced, "MarkComplained")] = DeliveryStatus.Complained,
     };
 
     public static TheoryData<DeliveryStatus, string> Table()

@@ -25,7 +25,7 @@ public sealed partial class StatusWriteSiteTests
         var transitions = typeof(Delivery).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
             .Where(m => m.ReturnType == typeof(StatusChange))
             .Select(m => m.Name).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(["ApplyReport", "Cancel", "MarkDeferred", "MarkFailed", "MarkInterrupted", "MarkSent", "Open", "Requeue"], transitions);
+        Assert.Equal(["ApplyReport", "Cancel", "MarkComplained", "MarkDeferred", "MarkFailed", "MarkInterrupted", "MarkSent", "Open", "Requeue"], transitions);
     }
 
     [Fact]

@@ -45,10 +45,16 @@ public static class DeliveryStatuses
     /// <summary>Accepted, then reported undeliverable.</summary>
     public const string Bounced = "bounced";
 
-    /// <summary>Not sent: the address bounced hard recently.</summary>
+    /// <summary>Not sent: the address bounced hard recently (or its owner complained).</summary>
     public const string Suppressed = "suppressed";
 
-    public static readonly IReadOnlyList<string> Reported = [Queued, Sent, Deferred, Failed, Abandoned, Delivered, Bounced, Suppressed];
+    /// <summary>
+    /// It arrived, and its recipient reported it as spam (a feedback-loop report): the Notifier
+    /// sends nothing more to the address. Not <see cref="Unreachable"/>: the email did arrive.
+    /// </summary>
+    public const string Complained = "complained";
+
+    public static readonly IReadOnlyList<string> Reported = [Queued, Sent, Deferred, Failed, Abandoned, Delivered, Bounced, Suppressed, Complained];
 
     /// <summary>The statuses that mean the email will not arrive.</summary>
     public static readonly IReadOnlySet<string> Unreachable = new HashSet<string>(StringComparer.Ordinal) { Bounced, Failed, Suppressed, Abandoned };

@@ -11,7 +11,7 @@ namespace SalesMind.Notifier.Admin;
 public static class DashboardEndpoints
 {
     /// <summary>The statuses listed under recent failures.</summary>
-    private static readonly DeliveryStatus[] Troubled = [DeliveryStatus.Failed, DeliveryStatus.Bounced, DeliveryStatus.Abandoned, DeliveryStatus.Deferred];
+    private static readonly DeliveryStatus[] Troubled = [DeliveryStatus.Failed, DeliveryStatus.Bounced, DeliveryStatus.Abandoned, DeliveryStatus.Deferred, DeliveryStatus.Complained];
 
     public sealed record StatusCount(string Status, long LastHour, long LastDay);
 

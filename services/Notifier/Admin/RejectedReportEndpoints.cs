@@ -24,7 +24,8 @@ public static class RejectedReportEndpoints
         admin.MapGroup("/reports").WithTags("Deliveries").MapGet("/rejected", ListAsync)
             .WithSummary("Delivery reports that changed nothing, newest first: unsigned or wrongly signed return path, or contents naming another delivery")
             .WithDescription("`delivery` (only those whose signed return path named it), `reason` (e.g. `unsigned`, `bad_signature`, " +
-                "`queue_id_mismatch`), `limit` (1–200, default 50); the next page with `after` = the previous page's `next`.")
+                "`queue_id_mismatch`), `limit` (1–200, default 50); the next page with `after` = the previous page's `next`. " +
+                "Complaints (feedback reports) are listed too: their `action` is the Feedback-Type (`abuse`, `not-spam`…).")
             .WithExample(response: new RejectedReportPage([example], 4711));
         return admin;
     }

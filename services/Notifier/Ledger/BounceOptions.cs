@@ -39,6 +39,20 @@ public sealed class BounceOptions
     [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
     public TimeSpan SuppressFor { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// The local part of the address at <see cref="Domain"/> that takes complaints (feedback-loop
+    /// reports, RFC 5965): register <c>ComplaintAddress@Domain</c> with the mailbox providers'
+    /// feedback loops. Complaints sent to a delivery's signed return path count too.
+    /// </summary>
+    [Required, MaxLength(64),
+     RegularExpression(@"(?i)^(?!bounces\+)[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$",
+        ErrorMessage = "Bounces:ComplaintAddress must be the local part of an address (e.g. abuse), not a whole address and not starting with bounces+.")]
+    public string ComplaintAddress { get; set; } = "abuse";
+
+    /// <summary>How long an address whose owner reported an email as spam is not sent to (0: not suppressed).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "36500.00:00:00")]
+    public TimeSpan ComplaintSuppressFor { get; set; } = TimeSpan.FromDays(3650);
+
     /// <summary>Follow the mail server's log (Smtp:MailLogPath) for local deliveries and as a second source of bounces.</summary>
     public bool FollowMailLog { get; set; } = true;
 

@@ -107,7 +107,9 @@ public sealed partial class Delivery
     public StatusChange Open(Suppression? suppression, DateTimeOffset at)
     {
         Status = suppression is null ? DeliveryStatus.Queued : DeliveryStatus.Suppressed;
-        LastError = suppression is null ? null : $"not sent: the address is suppressed until {suppression.ExpiresAt:u} after a hard bounce ({suppression.Reason})";
+        LastError = suppression is null ? null : suppression.Reason == Suppression.ComplaintReason
+            ? $"not sent: the address is suppressed until {suppression.ExpiresAt:u} after a complaint (its owner reported an email as spam)"
+            : $"not sent: the address is suppressed until {suppression.ExpiresAt:u} after a hard bounce ({suppression.Reason})";
         NextAttemptAt = at;
         CreatedAt = at;
         UpdatedAt = at;

@@ -25,7 +25,7 @@ public sealed partial class DeliveryLedger(
 
     /// <summary>Every status a delivery takes, as it takes it.</summary>
     private static readonly Counter<long> StatusChanges = Meter.CreateCounter<long>(
-        "salesmind.delivery.status_changes", description: "Deliveries entering each status (queued, sent, deferred, delivered, bounced, failed, abandoned, suppressed)");
+        "salesmind.delivery.status_changes", description: "Deliveries entering each status (queued, sent, deferred, delivered, bounced, complained, failed, abandoned, suppressed)");
 
     private static readonly Counter<long> Reports = Meter.CreateCounter<long>(
         "salesmind.delivery.reports", description: "Reports about deliveries after the hand-off, by source and resulting status");

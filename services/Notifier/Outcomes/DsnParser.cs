@@ -13,8 +13,12 @@ public sealed record DsnEntry(string Action, string? Status, string? Diagnostic,
 /// <param name="Problem">Why the report cannot be used as it is (too many parts, more than one status part); null when it can.</param>
 public sealed record DsnReport(string? EnvelopeId, string? QueueId, IReadOnlyList<DsnEntry> Entries, string? Problem);
 
-/// <summary>Reads RFC 3464 delivery status notifications (multipart/report; report-type=delivery-status).</summary>
-public static class DsnParser
+/// <summary>
+/// Reads delivery status notifications (multipart/report; report-type=delivery-status): RFC 3464's
+/// and RFC 6533's internationalized ones (<c>message/global-delivery-status</c>, addresses typed
+/// <c>utf-8</c>, the original's headers as <c>message/global-headers</c>).
+/// </summary>
+public static partial class DsnParser
 {
     /// <summary>
     /// Per-recipient groups read from one report at most. Our emails have one recipient each, so
@@ -31,13 +35,19 @@ public static class DsnParser
             return null;
         }
 
-        var parts = report.OfType<MessageDeliveryStatus>().Take(2).ToList();
+        // RFC 3464's message/delivery-status, or RFC 6533's message/global-delivery-status (UTF-8
+        // addresses and text), which MimeKit may or may not give its own class: read alike.
+        var parts = report.Where(IsStatusPart).Take(2).ToList();
         if (parts.Count == 0)
         {
             return null;
         }
 
-        var groups = parts[0].StatusGroups;
+        if (StatusGroups(parts[0]) is not { } groups)
+        {
+            return new DsnReport(null, null, [], "the delivery-status part is unreadable");
+        }
+
         if (groups.Count < 2)
         {
             return null;
@@ -54,7 +64,8 @@ public static class DsnParser
 
         if (groups.Count - 1 > MaxRecipientGroups)
         {
-            return new DsnReport(envelopeId, queueId, [], $"more than {MaxRecipientGroups} recipient groups ({groups.Count - 1})");
+            // (Read no further than one group past the limit: the count beyond it is unknown.)
+            return new DsnReport(envelopeId, queueId, [], $"more than {MaxRecipientGroups} recipient groups");
         }
 
         var entries = new List<DsnEntry>();
@@ -73,6 +84,47 @@ public static class DsnParser
         }
 
         return new DsnReport(envelopeId, queueId, entries, entries.Count == 0 ? "no recipient group with an action" : null);
+    }
+
+    private static bool IsStatusPart(MimeEntity part) =>
+        part.ContentType.MediaType.Equals("message", StringComparison.OrdinalIgnoreCase)
+        && (part.ContentType.MediaSubtype.Equals("delivery-status", StringComparison.OrdinalIgnoreCase)
+            || part.ContentType.MediaSubtype.Equals("global-delivery-status", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// The part's groups of fields, read from its decoded content (RFC 6533 allows a transfer
+    /// encoding for the 8-bit global type); at most one group more than is ever used, so a
+    /// guessing report costs little. Null when unreadable.
+    /// </summary>
+    private static List<HeaderList>? StatusGroups(MimeEntity part)
+    {
+        if (part is not MimePart { Content: { } content })
+        {
+            return part is MimePart ? [] : null;
+        }
+
+        try
+        {
+            using var decoded = new MemoryStream();
+            content.DecodeTo(decoded);
+            decoded.Position = 0;
+            var parser = new MimeParser(decoded, MimeFormat.Entity);
+            var groups = new List<HeaderList>();
+            // Blank lines between groups read as empty groups: skipped, within a bound of their own.
+            for (var reads = 0; !parser.IsEndOfStream && groups.Count <= MaxRecipientGroups + 1 && reads < 4 * MaxRecipientGroups; reads++)
+            {
+                if (parser.ParseHeaders() is { Count: > 0 } fields)
+                {
+                    groups.Add(fields);
+                }
+            }
+
+            return groups;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -99,6 +151,23 @@ public static class DsnParser
         return semicolon is > 0 and < 12 ? text[(semicolon + 1)..].Trim() : text;
     }
 
-    /// <summary>"rfc822; a@b.test" → "a@b.test" (angle brackets dropped too).</summary>
-    private static string? Address(string? value) => Unfold(value)?.Trim('<', '>', ' ');
+    /// <summary>
+    /// "rfc822; a@b.test" → "a@b.test" (angle brackets dropped too); RFC 6533's
+    /// "utf-8; 用户@例子.广告" likewise, its <c>\x{HEX}</c> escapes decoded.
+    /// </summary>
+    private static string? Address(string? value)
+    {
+        var address = Unfold(value)?.Trim('<', '>', ' ');
+        return address is not null && value!.TrimStart().StartsWith("utf-8", StringComparison.OrdinalIgnoreCase) ? Utf8Escapes().Replace(address, Unescape) : address;
+    }
+
+    private static string Unescape(System.Text.RegularExpressions.Match m)
+    {
+        var code = Convert.ToInt32(m.Groups[1].Value, 16);
+        // Only a real character: a surrogate or a NUL would make a string that cannot be stored or compared.
+        return code is > 0 and <= 0x10FFFF and not (>= 0xD800 and <= 0xDFFF) ? char.ConvertFromUtf32(code) : m.Value;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\\x\{([0-9A-Fa-f]{1,6})\}")]
+    private static partial System.Text.RegularExpressions.Regex Utf8Escapes();
 }

@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
+using SalesMind.Notifier.Ledger;
 
 namespace SalesMind.Notifier.Outcomes;
 
-/// <summary>Why a delivery report changed nothing.</summary>
+/// <summary>Why a delivery report or a complaint changed nothing.</summary>
 public enum ReportRejection
 {
     /// <summary>Sent to the bounce domain without a signature (e.g. the plain <c>bounces@</c> address).</summary>
@@ -34,16 +36,39 @@ public enum ReportRejection
 
     /// <summary>More recipients in one message than are looked at.</summary>
     TooManyRecipients,
+
+    /// <summary>A feedback report (ARF) whose Feedback-Type is not a person's complaint (e.g. <c>not-spam</c>, <c>auth-failure</c>).</summary>
+    NotAComplaint,
+
+    /// <summary>A complaint that names no email of ours: no signed return path and no Message-ID of ours.</summary>
+    Unmatched,
+
+    /// <summary>
+    /// A complaint whose references disagree: its return path, Original-Mail-From, the original's
+    /// Message-ID or X-SalesMind-Delivery name different deliveries, or one of them is not ours.
+    /// </summary>
+    ReferenceMismatch,
 }
 
 public static class ReportRejections
 {
+    private static readonly Meter Meter = new(DeliveryLedger.MeterName);
+
+    /// <summary>One counter for both intakes (an instrument is created once per name).</summary>
+    private static readonly Counter<long> Rejected = Meter.CreateCounter<long>(
+        "salesmind.delivery.reports.rejected",
+        description: "Delivery reports and complaints that changed nothing (unsigned return path, bad signature, disagreeing contents), by reason and kind (dsn or arf)");
+
+    /// <summary>Counts a rejection of a report of <paramref name="kind"/> (<c>dsn</c> or <c>arf</c>).</summary>
+    internal static void Count(ReportRejection reason, string kind) =>
+        Rejected.Add(1, new KeyValuePair<string, object?>("reason", reason.Name()), new KeyValuePair<string, object?>("kind", kind));
+
     /// <summary><c>BadSignature</c> → <c>bad_signature</c>: the name the API and the metric use.</summary>
     public static string Name(this ReportRejection reason) => JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString());
 }
 
 /// <summary>
-/// A delivery report that changed nothing, kept for operators (<c>GET /api/admin/reports/rejected</c>
+/// A delivery report or complaint (feedback report) that changed nothing, kept for operators (<c>GET /api/admin/reports/rejected</c>
 /// and, when its signed return path named one, the delivery's own view). Everything but
 /// <see cref="DeliveryId"/> is as the sender claimed it.
 /// </summary>
@@ -74,12 +99,14 @@ public sealed class RejectedReport
 
     public string? QueueId { get; set; }
 
+    /// <summary>The first recipient the report names (a complaint's Original-Rcpt-To or the original's To).</summary>
     public string? FinalRecipient { get; set; }
 
+    /// <summary>A delivery report's action (<c>failed</c>, <c>delayed</c>…), or a complaint's Feedback-Type (<c>abuse</c>, <c>not-spam</c>…).</summary>
     public string? Action { get; set; }
 
     public string? Status { get; set; }
 
-    /// <summary>Recipient groups in the report.</summary>
+    /// <summary>Recipient groups in the report (for a complaint: the recipients it names).</summary>
     public int Entries { get; set; }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SalesMind.Notifier.Data;
@@ -32,10 +31,6 @@ public sealed partial class ReportIntake(
 {
     /// <summary>Recipients of one message looked at; the rest are recorded as one rejection.</summary>
     public const int MaxRecipients = 20;
-
-    private static readonly Meter Meter = new(DeliveryLedger.MeterName);
-    private static readonly Counter<long> Rejected = Meter.CreateCounter<long>(
-        "salesmind.delivery.reports.rejected", description: "Delivery reports that changed nothing (unsigned return path, bad signature, disagreeing contents), by reason");
 
     public async Task<IntakeOutcome> ReceiveAsync(ReceivedReport received, CancellationToken ct)
     {
@@ -134,7 +129,7 @@ public sealed partial class ReportIntake(
             await db.SaveChangesAsync(ct);
             foreach (var rejection in rejections)
             {
-                Rejected.Add(1, new KeyValuePair<string, object?>("reason", rejection.Reason.Name()));
+                ReportRejections.Count(rejection.Reason, ReportSources.Dsn);
                 LogRejected(rejection.Reason, rejection.DeliveryId, rejection.RemoteAddress);
             }
         }

@@ -12,10 +12,11 @@ using SalesMind.Notifier.Ledger;
 namespace SalesMind.Notifier.Outcomes;
 
 /// <summary>
-/// An SMTP listener for delivery status notifications: the mail server routes the bounce domain
-/// here, and anyone may write to it (the bounce domain's MX is public). A report changes only the
-/// delivery its signed return path names (<see cref="ReportIntake"/>); anything else is recorded
-/// as rejected. A report is answered 250 only after it is applied or recorded, so none is lost:
+/// An SMTP listener for delivery status notifications and complaints (feedback-loop reports):
+/// the mail server routes the bounce domain here, and anyone may write to it (the bounce
+/// domain's MX is public). A report changes only the delivery its signed return path names
+/// (<see cref="ReportIntake"/>), a complaint only the one its references agree on
+/// (<see cref="ComplaintIntake"/>); anything else is recorded as rejected. A report is answered 250 only after it is applied or recorded, so none is lost:
 /// while the database is unreachable, or the report overtook the dispatcher's record of the
 /// hand-off, the answer is 451 and the mail server tries again later.
 /// </summary>
@@ -73,22 +74,18 @@ public sealed partial class ReportListener(
             return await ReceiveDmarcReportAsync(message, sender, remoteAddress, ct);
         }
 
-        if (DsnParser.Parse(message) is not { } report)
-        {
-            // Not a delivery report (an auto-reply, a complaint): nothing to learn from it here.
-            LogNotAReport(message.Subject);
-            return SmtpResponse.Ok;
-        }
-
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var intake = scope.ServiceProvider.GetRequiredService<ReportIntake>();
-            // The same answer whether the report was applied or rejected: an outsider learns
-            // nothing about which deliveries exist. Only a validly signed one can get the 451.
-            return await intake.ReceiveAsync(new ReceivedReport(sender, remoteAddress, recipients, report), ct) == IntakeOutcome.TooEarly
-                ? new SmtpResponse(SmtpReplyCode.Aborted, "4.3.0 delivery not settled yet, try again later")
-                : SmtpResponse.Ok;
+            // Which intake a message is for, by what it is. A message that is none of these
+            // (an auto-reply, a stray newsletter) teaches nothing and is acknowledged.
+            return message.Body switch
+            {
+                MultipartReport when ArfParser.Parse(message) is { } complaint =>
+                    await ComplaintAsync(new ReceivedComplaint(sender, remoteAddress, recipients, complaint), ct),
+                MultipartReport when DsnParser.Parse(message) is { } report =>
+                    await DeliveryReportAsync(new ReceivedReport(sender, remoteAddress, recipients, report), ct),
+                _ => NotAReport(message),
+            };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -116,6 +113,36 @@ public sealed partial class ReportListener(
     [LoggerMessage(Level = LogLevel.Error, Message = "Recording a DMARC aggregate report failed; the mail server will send it again")]
     private partial void LogDmarcFailed(Exception ex);
 
+    /// <summary>
+    /// A delivery status notification (RFC 3464, RFC 6533). The same answer whether the report was
+    /// applied or rejected: an outsider learns nothing about which deliveries exist. Only a
+    /// validly signed one can get the 451.
+    /// </summary>
+    private async Task<SmtpResponse> DeliveryReportAsync(ReceivedReport report, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var intake = scope.ServiceProvider.GetRequiredService<ReportIntake>();
+        return Answer(await intake.ReceiveAsync(report, ct));
+    }
+
+    /// <summary>A feedback-loop report (ARF, RFC 5965), sent to the complaint address or a signed return path; answered alike.</summary>
+    private async Task<SmtpResponse> ComplaintAsync(ReceivedComplaint complaint, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var intake = scope.ServiceProvider.GetRequiredService<ComplaintIntake>();
+        return Answer(await intake.ReceiveAsync(complaint, ct));
+    }
+
+    private static SmtpResponse Answer(IntakeOutcome outcome) => outcome == IntakeOutcome.TooEarly
+        ? new SmtpResponse(SmtpReplyCode.Aborted, "4.3.0 delivery not settled yet, try again later")
+        : SmtpResponse.Ok;
+
+    private SmtpResponse NotAReport(MimeMessage message)
+    {
+        LogNotAReport(message.Subject);
+        return SmtpResponse.Ok;
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivery reports are not received here (Bounces:ListenPort is 0)")]
     private partial void LogOff();
 
@@ -125,10 +152,10 @@ public sealed partial class ReportListener(
     [LoggerMessage(Level = LogLevel.Warning, Message = "An unreadable message came to the report listener: {Reason}")]
     private partial void LogUnreadable(string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "A message that is not a delivery report came to the report listener ({Subject}); ignored")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "A message that is neither a delivery report nor a complaint came to the report listener ({Subject}); ignored")]
     private partial void LogNotAReport(string? subject);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Recording a delivery report failed; the mail server will send it again")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recording a delivery report or complaint failed; the mail server will send it again")]
     private partial void LogFailed(Exception ex);
 
     private sealed class Store(ReportListener listener) : MessageStore

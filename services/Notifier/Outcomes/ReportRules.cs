@@ -52,8 +52,43 @@ public static class ReportRules
         return null;
     }
 
-    private static bool SameAddress(string? reported, string recipient) =>
-        reported is not null && string.Equals(reported.Trim(), recipient.Trim(), StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// The same mailbox, ignoring case, and a domain written in Unicode or in its ASCII form
+    /// (RFC 6533 reports name <c>用户@例子.广告</c> where another report says <c>xn--fsqu00a.xn--4rr70v</c>).
+    /// </summary>
+    internal static bool SameAddress(string? reported, string recipient)
+    {
+        if (reported is null)
+        {
+            return false;
+        }
+
+        reported = reported.Trim();
+        recipient = recipient.Trim();
+        if (string.Equals(reported, recipient, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        var at = reported.LastIndexOf('@');
+        var recipientAt = recipient.LastIndexOf('@');
+        return at > 0 && recipientAt > 0
+            && string.Equals(reported[..at], recipient[..recipientAt], StringComparison.OrdinalIgnoreCase)
+            && AsciiDomain(reported[(at + 1)..]) is { } domain
+            && string.Equals(domain, AsciiDomain(recipient[(recipientAt + 1)..]), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string? AsciiDomain(string domain)
+    {
+        try
+        {
+            return new System.Globalization.IdnMapping().GetAscii(domain);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Claimed values are an outsider's text: kept short wherever they are shown.</summary>
     internal static string Clip(string value, int max = 100) => value.Length > max ? value[..max] + "…" : value;

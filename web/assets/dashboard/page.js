@@ -9,8 +9,9 @@ export const NOTIFIER = '/notifier/api/admin';
 export const IDENTITY = '/api/admin';
 
 /** Every status, in the order of the tiles, the legend and the bars' stacks (bottom up). */
-export const STATUSES = ['delivered', 'sent', 'sending', 'queued', 'deferred', 'bounced', 'failed', 'abandoned', 'suppressed'];
-export const ALERT_STATUSES = new Set(['bounced', 'failed']);
+export const STATUSES = ['delivered', 'sent', 'sending', 'queued', 'deferred', 'bounced', 'complained', 'failed', 'abandoned', 'suppressed'];
+// A complaint (the recipient reported the email as spam) is watched like a bounce: too many and providers block the sender.
+export const ALERT_STATUSES = new Set(['bounced', 'complained', 'failed']);
 export const RETRYABLE = new Set(['failed', 'abandoned', 'bounced']);
 
 export const $ = (id) => document.getElementById(id);
