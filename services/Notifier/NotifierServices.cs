@@ -98,6 +98,7 @@ public static class NotifierServices
         services.AddScoped<ReportIntake>();
         services.AddHostedService<ReportListener>();
         services.AddHostedService<MailLogFollower>();
+        services.AddMailLogRotation();
 
         // Behind nginx the API is mounted under /notifier: X-Forwarded-Prefix makes links and the
         // OpenAPI document's server address carry it. Forwarded headers are believed only from
