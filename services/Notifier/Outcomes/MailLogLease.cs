@@ -24,11 +24,23 @@ internal sealed class MailLogLease : IAsyncDisposable
     public static async Task<MailLogLease?> TryTakeAsync(string connectionString, string name, CancellationToken ct)
     {
         // Unpooled: the lock lives on the session, and a pooled connection would keep it after
-        // being "closed"; keepalives notice a connection that died silently.
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 15 }.ConnectionString);
+        // being "closed"; keepalives notice a connection that died silently, on this side.
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            Pooling = false,
+            KeepAlive = 15,
+            ApplicationName = "salesmind-notifier mail-log follower",
+        }.ConnectionString);
         try
         {
             await connection.OpenAsync(ct);
+            // And on the server's: an instance that vanished without closing its connection (its
+            // host died) loses the lock within about a minute, not after the system's 2 hours.
+            await using (var keepalive = new NpgsqlCommand("SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3", connection))
+            {
+                await keepalive.ExecuteNonQueryAsync(ct);
+            }
+
             await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", connection);
             command.Parameters.Add(new NpgsqlParameter { Value = LockName(name) });
             if (await command.ExecuteScalarAsync(ct) is true)
