@@ -20,7 +20,9 @@ public sealed class FileIdentityTests : IDisposable
     [Fact]
     public void It_is_known_on_64_bit_Linux()
     {
-        Assert.Equal(OperatingSystem.IsLinux() && Environment.Is64BitProcess, FileIdentity.IsSupported);
+        var linux64 = OperatingSystem.IsLinux()
+            && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture is System.Runtime.InteropServices.Architecture.X64 or System.Runtime.InteropServices.Architecture.Arm64;
+        Assert.Equal(linux64, FileIdentity.IsSupported);
     }
 
     [Fact]
