@@ -170,7 +170,10 @@ public sealed class PostfixMailLog(IOptions<MailLogOptions> options)
         }
 
         files.AddRange(RotatedFiles());
-        foreach (var name in files)
+        var pending = new Queue<string>(files);
+        var listed = files.ToHashSet(StringComparer.Ordinal);
+        var listedAgain = false;
+        while (pending.TryDequeue(out var name))
         {
             if (budget <= 0)
             {
@@ -184,7 +187,17 @@ public sealed class PostfixMailLog(IOptions<MailLogOptions> options)
             }
             catch (FileNotFoundException)
             {
-                // Rotated away (or compressed) since it was listed.
+                // Rotated away, or compressed (gzip removes the plain file once the .gz is
+                // complete) since it was listed: list once more, so its new name is read too.
+                if (!listedAgain)
+                {
+                    listedAgain = true;
+                    foreach (var again in RotatedFiles().Where(listed.Add))
+                    {
+                        pending.Enqueue(again);
+                    }
+                }
+
                 continue;
             }
 
