@@ -92,7 +92,7 @@ public sealed class MailLogRotationTests(NotifierApp app) : IAsyncLifetime
                                     status, attempts, next_attempt_at, queue_id, created_at, updated_at, sent_at)
             VALUES ($1, $2, 'welcome', 'en', $3, 'sent', '<p>x</p>', 'x', 'sent', 1, now(), $4, now(), now(), now())
             """, id, Guid.NewGuid(), recipient, queueId);
-        // The virtual delivery agent's verdict, as Postfix writes it.
+        // Postfix's virtual(8) verdict, as it writes it.
         return (id, $"Nov 30 03:20:00 mail postfix/virtual[4321]: {queueId}: to=<{recipient}>, relay=virtual, delay=0.02, delays=0.01/0/0/0.01, dsn=2.0.0, status=sent (delivered to maildir)");
     }
 

@@ -117,7 +117,7 @@ public sealed class PostfixMailLog(IOptions<MailLogOptions> options)
     }
 
     /// <summary>
-    /// The delivery agents' verdicts on the messages <paramref name="queueIds"/> (messages just
+    /// Postfix's delivery verdicts on the messages <paramref name="queueIds"/> (messages just
     /// found accepted by <see cref="FindAcceptedAsync"/>), oldest first, from the current log and
     /// the rotated files: the follower read them while those deliveries were still in doubt and
     /// could not tell whose they were, so without this their fate would be lost.
