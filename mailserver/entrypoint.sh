@@ -143,6 +143,14 @@ fi
 
 configure_postfix /etc/postfix
 
+# Long queue ids (main.cf): short ones are reused, and the Notifier tells messages apart in this
+# log by queue id. Said at every start; the Notifier checks it too (its mail-log health check).
+long_queue_ids="$(postconf -h enable_long_queue_ids)"
+echo "entrypoint.sh: enable_long_queue_ids = ${long_queue_ids}"
+if [[ "${long_queue_ids}" != yes ]]; then
+  echo "entrypoint.sh: WARNING: enable_long_queue_ids is not 'yes': queue ids are reused and the Notifier may misread the log; set it in mailserver/postfix/main.cf" >&2
+fi
+
 # The test-domain Maildir is written by the virtual delivery agent as uid/gid 65534.
 mkdir -p /var/mail/maildir
 chown 65534:65534 /var/mail/maildir

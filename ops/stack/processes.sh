@@ -187,6 +187,11 @@ start_postfix() {
   fi
   touch "$LOGS/postfix.log"
   write_postfix_config && changed=1
+  # Long queue ids (short ones are reused; the Notifier reads the log by queue id): said at every start.
+  local long_queue_ids
+  long_queue_ids="$(postconf -c "$PF_ETC" -h enable_long_queue_ids 2>/dev/null || true)"
+  note "postfix enable_long_queue_ids = ${long_queue_ids:-?}"
+  [[ $long_queue_ids == yes ]] || warn "postfix enable_long_queue_ids is not 'yes' (mailserver/postfix/main.cf): queue ids are reused and the Notifier may misread the log"
   if postfix_running; then
     if ((changed)); then
       say "postfix config changed: reloading"

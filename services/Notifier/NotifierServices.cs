@@ -106,6 +106,7 @@ public static class NotifierServices
         services.AddDmarcReports();
         services.AddHostedService<MailLogFollower>();
         services.AddWebhooks();
+        services.AddMailLogRotation();
 
         // Behind nginx the API is mounted under /notifier: X-Forwarded-Prefix makes links and the
         // OpenAPI document's server address carry it. Forwarded headers are believed only from

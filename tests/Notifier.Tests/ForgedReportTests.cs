@@ -256,9 +256,11 @@ public sealed class ForgedReportTests(NotifierApp app)
         var log = Path.Combine(Path.GetTempPath(), $"salesmind-maillog-{Guid.NewGuid():N}.log");
         var stamp = "Nov 29 15:42:27 mail";
         await File.WriteAllLinesAsync(log, [$"{stamp} postfix/master[3991]: daemon started -- version 3.7.11"]);
-        var logOptions = Options.Create(new MailLogOptions { MailLogPath = log });
+        // A place of its own in mail_log_positions (and its own lock): the app's follower keeps "postfix".
+        var logOptions = Options.Create(new MailLogOptions { MailLogPath = log, MailLogName = $"forged-{Guid.NewGuid():N}" });
         var follower = new MailLogFollower(app.Services.GetRequiredService<IServiceScopeFactory>(), new PostfixMailLog(logOptions),
-            logOptions, Options.Create(new BounceOptions()), TimeProvider.System, NullLogger<MailLogFollower>.Instance);
+            logOptions, Options.Create(new BounceOptions()), new MailLogHealth(TimeProvider.System, NullLogger<MailLogHealth>.Instance),
+            TimeProvider.System, NullLogger<MailLogFollower>.Instance);
         await follower.StartAsync(CancellationToken.None);
         try
         {

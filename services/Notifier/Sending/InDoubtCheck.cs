@@ -11,6 +11,7 @@ namespace SalesMind.Notifier.Sending;
 /// first; resend only what it never accepted.
 /// </summary>
 public sealed partial class InDoubtCheck(
+    IServiceScopeFactory scopes,
     DeliveryClaims claims,
     PostfixMailLog mailLog,
     AttemptRecorder recorder,
@@ -50,6 +51,7 @@ public sealed partial class InDoubtCheck(
             checkedLog = false;
         }
 
+        var settled = new Dictionary<string, Guid>(StringComparer.Ordinal);
         foreach (var delivery in inDoubt)
         {
             var now = time.GetUtcNow();
@@ -57,6 +59,7 @@ public sealed partial class InDoubtCheck(
             {
                 await recorder.RecordAsync(delivery, DeliveryAttempts.For(delivery, now, 0, AttemptOutcome.Sent, 250,
                     $"accepted before the Notifier stopped (found in the mail log as {queueId})"), queueId);
+                settled[queueId] = delivery.Id;
                 continue;
             }
 
@@ -67,6 +70,39 @@ public sealed partial class InDoubtCheck(
 
             await recorder.RecordAsync(delivery, DeliveryAttempts.For(delivery, now, 0, AttemptOutcome.Interrupted, null,
                 checkedLog ? "the Notifier stopped during this attempt; the mail server never accepted the message" : "the Notifier stopped during this attempt; no mail log to check, sending again"), null);
+        }
+
+        await ApplyLoggedFatesAsync(settled, ct);
+    }
+
+    /// <summary>
+    /// The verdicts the log already holds on messages just settled as sent (delivered, bounced…):
+    /// the mail-log follower read those lines while the deliveries were in doubt, could not tell
+    /// whose they were, and let them go; without this their fate would be lost.
+    /// </summary>
+    private async Task ApplyLoggedFatesAsync(Dictionary<string, Guid> settled, CancellationToken ct)
+    {
+        if (settled.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var outcomes = await mailLog.FindOutcomesAsync(settled.Keys, ct);
+            if (outcomes.Count == 0)
+            {
+                return;
+            }
+
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<DeliveryLedger>().ApplyReportsAsync(
+                [.. outcomes.Select(o => (settled[o.QueueId], new FateReport(ReportSources.Log, o.Action, o.Status, o.Diagnostic, o.Relay)))], ct);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The sends are settled; their fate still comes from a report, or stays "sent".
+            LogMailLogUnreadable(ex);
         }
     }
 
