@@ -154,7 +154,11 @@ async function replayAll(entry, button) {
     reportReplayed(result.data);
     if (opened?.queue === entry.name) {
       const moved = new Set((result.data.messages ?? []).map((m) => m.message_id));
-      opened = { ...opened, messages: opened.messages.filter((m) => !moved.has(m.message_id)) };
+      opened = {
+        ...opened,
+        messages: opened.messages.filter((m) => !moved.has(m.message_id)),
+        waiting: Math.max(0, opened.waiting - (result.data.replayed ?? 0)),
+      };
     }
   } else {
     reportFailure(result, line, 'replay.failed');
@@ -170,7 +174,9 @@ async function replayOne(queue, id, button) {
   setBusy(button, false);
   if (!result.failed && (result.response.ok || result.response.status === 404) && opened?.queue === queue) {
     // 404: replayed by someone else meanwhile (or being looked at): either way not to be offered here.
-    opened = { ...opened, messages: opened.messages.filter((m) => m.message_id !== id) };
+    const before = opened.messages.length;
+    const messages = opened.messages.filter((m) => m.message_id !== id);
+    opened = { ...opened, messages, waiting: Math.max(0, opened.waiting - (before - messages.length)) };
     renderReplay();
     $('replay-messages-heading').focus();
   }
