@@ -77,10 +77,17 @@ public sealed class ReplayTests(NotifierApp app)
     private Task<long> DeliveriesAsync(Guid messageId) =>
         app.Database.ScalarAsync<long>("SELECT count(*) FROM deliveries WHERE source_message_id = $1", messageId);
 
-    /// <summary>The messages the admin API lists in <paramref name="queue"/>, by message id.</summary>
-    private async Task<Dictionary<Guid, JsonElement>> ParkedAsync(HttpClient client, string queue)
+    /// <summary>The messages the admin API lists in <paramref name="queue"/>, by message id (none while the queue does not exist yet).</summary>
+    private static async Task<Dictionary<Guid, JsonElement>> ParkedAsync(HttpClient client, string queue)
     {
-        var page = await NotifierApp.JsonAsync(await client.GetAsync($"/api/admin/error-queues/{queue}/messages?limit=200"), HttpStatusCode.OK);
+        // MassTransit declares an error queue when it first moves a message there.
+        using var response = await client.GetAsync($"/api/admin/error-queues/{queue}/messages?limit=200");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return [];
+        }
+
+        var page = await NotifierApp.JsonAsync(response, HttpStatusCode.OK);
         return page.GetProperty("messages").EnumerateArray()
             .Where(m => m.GetProperty("message_id").ValueKind == JsonValueKind.String)
             .ToDictionary(m => m.GetProperty("message_id").GetGuid());
