@@ -117,6 +117,7 @@ public static class NotifierServices
         services.AddApiDocs();
         services.AddHttpClient(BrokerQueues.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
         services.AddSingleton<BrokerQueues>();
+        services.AddReplay();
         // Verification only: the Notifier is given Identity's public key and has no way to make a token.
         services.AddAdminAuth<AdminRevocationCheck>();
         // Nothing here uses Data Protection (see DataProtectionSetup): an ephemeral key ring, shared by no one.

@@ -37,4 +37,39 @@ public sealed class AdminTests(IdentityApp app)
         Assert.Equal(0, await app.Database.ScalarAsync<int>("SELECT attempts FROM outbox_message WHERE id = $1", id));
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync($"/api/admin/outbox/dead-letters/{id}/retry", null)).StatusCode);
     }
+
+    [Fact]
+    public async Task Retry_all_puts_every_dead_letter_back_in_line_except_one_whose_link_was_removed()
+    {
+        var ids = new List<long>();
+        for (var i = 0; i < 2; i++)
+        {
+            ids.Add(await app.Database.ScalarAsync<long>("""
+                INSERT INTO outbox_message (message_id, message_type, body, created_at, available_at, attempts, last_error, dead_lettered_at)
+                VALUES (gen_random_uuid(), 'SalesMind.Contracts.Gone', '{}', now(), now(), 10, 'Unknown message type', now())
+                RETURNING id
+                """));
+        }
+
+        var redacted = await app.Database.ScalarAsync<long>("""
+            INSERT INTO outbox_message (message_id, message_type, body, created_at, available_at, attempts, last_error, dead_lettered_at)
+            VALUES (gen_random_uuid(), 'SalesMind.Contracts.UserRegistered', '{"verificationUrl":"https://salesmind.example/?token=[redacted]"}',
+                    now(), now(), 10, 'gone', now())
+            RETURNING id
+            """);
+        var client = await app.AdminClientAsync();
+
+        var response = await client.PostAsync("/api/admin/outbox/dead-letters/retry-all", null);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        var answer = JsonDocument.Parse(body).RootElement;
+        var retried = answer.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("id").GetInt64()).ToList();
+        Assert.Subset(retried.ToHashSet(), ids.ToHashSet());
+        Assert.DoesNotContain(redacted, retried);
+        Assert.True(answer.GetProperty("need_new_link").GetInt64() >= 1);
+        // Back in line with its attempts reset (the relay may have tried it once already); the redacted one untouched.
+        Assert.True(await app.Database.ScalarAsync<int>("SELECT attempts FROM outbox_message WHERE id = $1", ids[0]) < 10);
+        Assert.Equal(10, await app.Database.ScalarAsync<int>("SELECT attempts FROM outbox_message WHERE id = $1", redacted));
+        Assert.True(await app.Database.ScalarAsync<bool>("SELECT dead_lettered_at IS NOT NULL FROM outbox_message WHERE id = $1", redacted));
+    }
 }

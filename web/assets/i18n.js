@@ -16,6 +16,7 @@ import * as changeEmail from './i18n/change-email.js';
 import * as admin from './i18n/admin.js';
 import * as dashboard from './i18n/dashboard.js';
 import * as dashboardTables from './i18n/dashboard-tables.js';
+import * as dashboardReplay from './i18n/dashboard-replay.js';
 import * as users from './i18n/users.js';
 import * as accountDelete from './i18n/account-delete.js';
 import * as dmarc from './i18n/dmarc.js';
@@ -30,6 +31,7 @@ const STORAGE_KEY = 'salesmind.lang';
 const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users, dmarc];
 const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users, dashboardDomains];
 const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users, webhooks];
+const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, dashboardReplay, users];
 const MESSAGES = Object.fromEntries(
   LANGUAGES.map((language) => [language, Object.assign({}, ...AREAS.map((area) => area[language]))]),
 );

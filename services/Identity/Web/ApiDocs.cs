@@ -314,6 +314,8 @@ public static class ApiDocs
                 "The message type is unknown to this service.", new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 28, 9, 0, 5, TimeSpan.Zero)),
         }, 200),
         ["POST api/admin/outbox/dead-letters/{id}/retry"] = new(null, Problem(404, "Not Found", "There is no dead-lettered row 12."), 404),
+        ["POST api/admin/outbox/dead-letters/retry-all"] = new(null, new OutboxAdminEndpoints.RetryAllAnswer(
+            2, [new RetriedRow(7, Guid.Parse("0193f4a2-1111-7000-8000-000000000007")), new RetriedRow(8, Guid.Parse("0193f4a2-1111-7000-8000-000000000008"))], 1), 200),
     };
 
     private static void AddProblem(OpenApiOperation operation, int status, string description)

@@ -159,6 +159,8 @@ public static class ApiDocs
     {
         ["GET api/admin/outbox"] = new(null, new OutboxAdminEndpoints.OutboxSummary(3, 1, 0.4), 200),
         ["POST api/admin/outbox/dead-letters/{id}/retry"] = new(null, null, 204),
+        ["POST api/admin/outbox/dead-letters/retry-all"] = new(null, new OutboxAdminEndpoints.RetryAllAnswer(
+            2, [new RetriedRow(7, Guid.Parse("0193f4a2-1111-7000-8000-000000000007")), new RetriedRow(8, Guid.Parse("0193f4a2-1111-7000-8000-000000000008"))], 1), 200),
         ["GET api/admin/outbox/dead-letters"] = new(null, new[]
         {
             new OutboxAdminEndpoints.DeadLetter(7, Guid.Parse("0193f4a2-1111-7000-8000-000000000007"), "SalesMind.Contracts.NoLongerExists", 5,

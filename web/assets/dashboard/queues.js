@@ -5,8 +5,10 @@ import { t, lang } from '../i18n.js';
 import { $, changed, el } from './page.js';
 import { formatNumber } from './format.js';
 import { live } from './state.js';
+import { renderReplay } from './replay.js';
 
 export function renderQueues() {
+  renderReplay();
   const queues = live.dashboard?.queues ?? null;
   const problem = live.dashboard?.queues_problem ?? null;
   if (!changed('queues', [lang(), queues, problem])) return;
