@@ -8,6 +8,7 @@ using SalesMind.Outbox;
 using SalesMind.ServiceDefaults;
 using SalesMind.Notifier.Admin;
 using SalesMind.Notifier.Data;
+using SalesMind.Notifier.DomainHealth;
 using SalesMind.Notifier.Intake;
 using SalesMind.Notifier.Ledger;
 using SalesMind.Notifier.Outcomes;
@@ -98,6 +99,7 @@ public static class NotifierServices
         services.AddScoped<ReportIntake>();
         services.AddHostedService<ReportListener>();
         services.AddHostedService<MailLogFollower>();
+        services.AddSenderDomainHealth();
 
         // Behind nginx the API is mounted under /notifier: X-Forwarded-Prefix makes links and the
         // OpenAPI document's server address carry it. Forwarded headers are believed only from

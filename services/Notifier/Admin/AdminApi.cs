@@ -15,5 +15,6 @@ public static class AdminApi
             .MapDashboard()
             .MapAudit()
             .MapOutboxAdmin()
-            .MapErrorQueues();
+            .MapErrorQueues()
+            .MapDomainHealth();
 }
