@@ -33,6 +33,7 @@ cmd_up() {
   start_rabbitmq
   start_postfix
   start_nginx
+  start_resolver
   dotnet_up
   say "stack up in $((SECONDS - started))s"
   cat <<EOF
@@ -43,6 +44,7 @@ cmd_up() {
   Notifier health             http://127.0.0.1:$NOTIFIER_PORT/health/ready
   PostgreSQL                  psql -h 127.0.0.1 -p $PG_PORT -U postgres
   SMTP (Postfix)              127.0.0.1:$SMTP_PORT; mail for *@mail.test lands in .stack/mail/new/
+  Test resolver (DNS)         dig @127.0.0.1 -p $DNS_PORT TXT _dmarc.$STACK_SENDER_DOMAIN  (zones: .stack/dns/*.zone)
   Logs                        ./stack logs [part] [-f]   (files in .stack/logs/)
 
 EOF
@@ -55,6 +57,7 @@ cmd_down() {
   stop_service identity
   stop_service notifier
   stop_nginx
+  stop_resolver
   stop_postfix
   stop_rabbitmq
   stop_postgres
