@@ -33,6 +33,10 @@ public sealed class DomainHealthTests(NotifierApp app) : IDisposable
         })];
     }
 
+    /// <summary>The selector the stack's key directory signs with (s1, unless ops/dkim-rotate moved it on).</summary>
+    private static string SigningSelector() =>
+        DkimKeys.Load(new SenderDomainOptions { DkimPublicKeyPath = Path.Combine(Stack.DkimKeys, "public") }).First(k => k.Signing).Selector;
+
     private void WriteZone(string spf = "v=spf1 ip4:127.0.0.1 -all", bool dmarc = true, string? dkimKey = null)
     {
         var lines = new List<string> { $"{_domain} TXT \"{spf}\"" };
@@ -41,7 +45,7 @@ public sealed class DomainHealthTests(NotifierApp app) : IDisposable
             lines.Add($"_dmarc.{_domain} TXT \"v=DMARC1; p=reject; adkim=r; rua=mailto:{ReportAddress}\"");
         }
 
-        lines.AddRange(dkimKey is null ? StackDkimRecords(_domain) : [$"s1._domainkey.{_domain} TXT \"v=DKIM1; k=rsa; p={dkimKey}\""]);
+        lines.AddRange(dkimKey is null ? StackDkimRecords(_domain) : [$"{SigningSelector()}._domainkey.{_domain} TXT \"v=DKIM1; k=rsa; p={dkimKey}\""]);
         // Written whole and renamed: the resolver reads the file on every question.
         File.WriteAllLines(_zone + ".tmp", lines);
         File.Move(_zone + ".tmp", _zone, overwrite: true);
