@@ -159,24 +159,44 @@ chown 65534:65534 /var/mail/maildir
 mkdir -p "$(dirname "$MAIL_LOG")"
 chmod 755 "$(dirname "$MAIL_LOG")"
 
-# --- DKIM key: made on the first start, kept in the key volume ---------------------------------
-key="$DKIM_KEYS/${DKIM_SELECTOR}.private"
+# --- DKIM key and tables: made on the first start, kept in the key volume ----------------------
+# KeyTable / SigningTable name the signing selector. They are written once, for DKIM_SELECTOR;
+# after that ops/dkim-rotate changes them (a rotation), so a later DKIM_SELECTOR does not.
 mkdir -p "$DKIM_KEYS"
-if [[ ! -s "$key" ]]; then
-  echo "entrypoint.sh: no DKIM key $key: creating a 2048-bit key for ${MAIL_DOMAIN}, selector ${DKIM_SELECTOR}"
-  opendkim-genkey -b 2048 -d "${MAIL_DOMAIN}" -s "${DKIM_SELECTOR}" -D "$DKIM_KEYS"
+if [[ ! -s "$DKIM_KEYS/KeyTable" ]]; then
+  key="$DKIM_KEYS/${DKIM_SELECTOR}.private"
+  if [[ ! -s "$key" ]]; then
+    echo "entrypoint.sh: no DKIM key $key: creating a 2048-bit key for ${MAIL_DOMAIN}, selector ${DKIM_SELECTOR}"
+    opendkim-genkey -b 2048 -d "${MAIL_DOMAIN}" -s "${DKIM_SELECTOR}" -D "$DKIM_KEYS"
+  fi
+  printf '%s._domainkey.%s %s:%s:%s\n' "${DKIM_SELECTOR}" "${MAIL_DOMAIN}" "${MAIL_DOMAIN}" "${DKIM_SELECTOR}" "$key" >"$DKIM_KEYS/KeyTable"
+  # the domain and its subdomains (OpenDKIM's SubDomains does not apply to a SigningTable)
+  printf '*@%s %s._domainkey.%s\n*@*.%s %s._domainkey.%s\n' "${MAIL_DOMAIN}" "${DKIM_SELECTOR}" "${MAIL_DOMAIN}" \
+    "${MAIL_DOMAIN}" "${DKIM_SELECTOR}" "${MAIL_DOMAIN}" >"$DKIM_KEYS/SigningTable"
+fi
+read -r _ signing <"$DKIM_KEYS/KeyTable" || true
+IFS=: read -r signing_domain signing_selector key <<<"${signing:-}"
+[[ -n "${key:-}" && -s "$key" ]] || die "$DKIM_KEYS/KeyTable names no key file that exists (${key:-nothing})"
+if [[ "$signing_selector" != "${DKIM_SELECTOR}" ]]; then
+  echo "entrypoint.sh: signing with selector $signing_selector (KeyTable, from ops/dkim-rotate); DKIM_SELECTOR=${DKIM_SELECTOR} only names the first key"
 fi
 chown -R opendkim:opendkim "$DKIM_KEYS"
 chmod 700 "$DKIM_KEYS"
-chmod 600 "$key"
+find "$DKIM_KEYS" -maxdepth 1 -name '*.private' -exec chmod 600 {} +
 # The record, derived from the key itself (so it is right for a key brought from elsewhere too).
 public_key="$(openssl rsa -in "$key" -pubout -outform DER 2>/dev/null | base64 -w0)" || die "cannot read the DKIM key $key"
 cat <<EOF
-DKIM key for ${MAIL_DOMAIN}, selector ${DKIM_SELECTOR} ($key). Publish this DNS record (once):
-  name:  ${DKIM_SELECTOR}._domainkey.${MAIL_DOMAIN}
+DKIM key for ${signing_domain}, selector ${signing_selector} ($key). Publish this DNS record (once):
+  name:  ${signing_selector}._domainkey.${signing_domain}
   type:  TXT
   value: v=DKIM1; h=sha256; k=rsa; p=${public_key}
 EOF
+# The public halves only, for the Notifier's domain health (DomainHealth:DkimPublicKeyPath).
+mkdir -p "$DKIM_KEYS/public"
+[[ -s "$DKIM_KEYS/public/${signing_selector}.txt" ]] || printf '%s._domainkey IN TXT "v=DKIM1; h=sha256; k=rsa; p=%s"\n' \
+  "$signing_selector" "$public_key" >"$DKIM_KEYS/public/${signing_selector}.txt"
+[[ -s "$DKIM_KEYS/public/signing-selector" ]] || echo "$signing_selector" >"$DKIM_KEYS/public/signing-selector"
+chmod 755 "$DKIM_KEYS/public"
 
 mkdir -p "$DKIM_RUN"
 chown opendkim:opendkim "$DKIM_RUN"
@@ -189,7 +209,10 @@ busybox syslogd -n -O - &
 # OpenDKIM, restarted if it ever exits (meanwhile Postfix answers 4xx and the Notifier retries).
 (
   while true; do
-    opendkim -f -x /etc/opendkim.conf -d "${MAIL_DOMAIN}" -s "${DKIM_SELECTOR}" -k "$key" || true
+    # its pid where ops/dkim-rotate finds it, to send SIGUSR1 after a switch
+    opendkim -f -x /etc/opendkim.conf &
+    echo $! >"$DKIM_RUN/opendkim.pid"
+    wait $! || true
     echo "entrypoint.sh: opendkim exited; restarting it in 5 s" >&2
     sleep 5
   done

@@ -209,7 +209,11 @@ opendkim_config() {
   local dir="$TMP/opendkim"
   mkdir -p "$dir"
   echo 127.0.0.1 >"$dir/internal-hosts"
-  sed "s#/run/opendkim/#$dir/#g" "$ROOT/mailserver/opendkim/opendkim.conf" >"$dir/opendkim.conf"
+  # The key volume's tables (entrypoint.sh writes them at the first start), empty here.
+  mkdir -p "$dir/keys"
+  : >"$dir/keys/KeyTable"
+  : >"$dir/keys/SigningTable"
+  sed -e "s#/run/opendkim/#$dir/#g" -e "s#/etc/opendkim/keys/#$dir/keys/#g" "$ROOT/mailserver/opendkim/opendkim.conf" >"$dir/opendkim.conf"
   opendkim -n -x "$dir/opendkim.conf"
 }
 

@@ -33,6 +33,7 @@ cmd_up() {
   start_rabbitmq
   start_postfix
   start_nginx
+  start_resolver
   dotnet_up
   say "stack up in $((SECONDS - started))s"
   cat <<EOF
@@ -43,6 +44,7 @@ cmd_up() {
   Notifier health             http://127.0.0.1:$NOTIFIER_PORT/health/ready
   PostgreSQL                  psql -h 127.0.0.1 -p $PG_PORT -U postgres
   SMTP (Postfix)              127.0.0.1:$SMTP_PORT; mail for *@mail.test lands in .stack/mail/new/
+  Test resolver (DNS)         dig @127.0.0.1 -p $DNS_PORT TXT _dmarc.$STACK_SENDER_DOMAIN  (zones: .stack/dns/*.zone)
   Logs                        ./stack logs [part] [-f]   (files in .stack/logs/)
 
 EOF
@@ -55,6 +57,7 @@ cmd_down() {
   stop_service identity
   stop_service notifier
   stop_nginx
+  stop_resolver
   stop_postfix
   stop_rabbitmq
   stop_postgres
@@ -75,6 +78,7 @@ cmd_restart() {
         wait_ready "$part"
         say "$part ready: http://127.0.0.1:$(svc_port "$part")/health/ready" ;;
       nginx) stop_nginx; start_nginx ;;
+      resolver) stop_resolver; start_resolver ;;
       postfix) stop_postfix; start_postfix ;;
       rabbitmq) stop_rabbitmq; start_rabbitmq ;;
       postgres) stop_postgres; start_postgres ;;
@@ -91,6 +95,7 @@ cmd_start() {
   for part in "$@"; do
     case $part in
       nginx) start_nginx ;;
+      resolver) start_resolver ;;
       postfix) start_postfix ;;
       rabbitmq) start_rabbitmq ;;
       postgres) start_postgres ;;
@@ -110,6 +115,7 @@ cmd_stop() {
   for part in "$@"; do
     case $part in
       nginx) stop_nginx ;;
+      resolver) stop_resolver ;;
       postfix) stop_postfix ;;
       rabbitmq) stop_rabbitmq ;;
       postgres) stop_postgres ;;
@@ -141,13 +147,14 @@ cmd_status() {
   printf '%-10s %-5s %-12s %s\n' PART STATE PORT PID
   local extra=() f
   for f in "$RUN"/identity-*.pid "$RUN"/notifier-*.pid; do [[ -e $f ]] && extra+=("$(basename "$f" .pid)"); done
-  for part in postgres rabbitmq postfix nginx identity notifier "${extra[@]}"; do
+  for part in postgres rabbitmq postfix nginx resolver identity notifier "${extra[@]}"; do
     state=down
     case $part in
       postgres) port=$PG_PORT; pid="$(postgres_pid)" ;;
       rabbitmq) port="$RABBIT_PORT,$RABBIT_MGMT_PORT"; pid="$(rabbit_pid)" ;;
       postfix) port=$SMTP_PORT; pid="$(postfix_pid)" ;;
       nginx) port=$HTTP_PORT; pid="$(nginx_pid)" ;;
+      resolver) port=$DNS_PORT; pid="$(resolver_pid)" ;;
       identity* | notifier*) port="$(svc_port "$part")"; pid="$(svc_pid "$part")"; svc_running "$part" || pid="" ;;
     esac
     if alive "$pid" && port_open "${port%%,*}"; then state=up; else pid=-; fi
@@ -161,7 +168,7 @@ log_files() {
     rabbitmq) echo "$LOGS/rabbitmq/$RABBIT_NODE.log" ;;
     postfix | mail) echo "$LOGS/postfix.log" ;;
     nginx) echo "$LOGS/nginx-error.log"; echo "$LOGS/nginx-access.log" ;;
-    identity | notifier | build | migrate | apt) echo "$LOGS/$1.log" ;;
+    identity | notifier | build | migrate | apt | resolver) echo "$LOGS/$1.log" ;;
     *) die "unknown part '$1' (postgres, rabbitmq, postfix, nginx, identity, notifier, build, migrate)" ;;
   esac
 }

@@ -2,6 +2,10 @@
 # The Debian packages the local stack needs, and where PostgreSQL's binaries are.
 # Sourced by ./stack (ROOT, the ports and the other constants are set there).
 
+# python3: the test resolver (ops/stack/test-resolver.py); bind9-dnsutils: dig, which
+# ops/dkim-rotate uses to see a published DKIM record.
+PACKAGES+=(python3 bind9-dnsutils)
+
 ensure_packages() {
   local missing=() p
   for p in "${PACKAGES[@]}"; do

@@ -62,6 +62,7 @@ svc_env() {
       "RabbitMq__ManagementPassword=$(stack_secret rabbitmq-salesmind-monitor)" \
       "Bounces__SigningKey=$(stack_secret bounce-signing-key)" \
       "Notifier__BodyEncryptionKey=$(stack_secret body-encryption-key base64)"
+    resolver_env
   fi
   # The Notifier reads Postfix's log to settle deliveries left in doubt by a crash.
   # and listens for delivery reports (each instance on its own port; Postfix sends them to the first).

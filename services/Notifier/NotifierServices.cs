@@ -107,6 +107,7 @@ public static class NotifierServices
         services.AddHostedService<MailLogFollower>();
         services.AddWebhooks();
         services.AddMailLogRotation();
+        services.AddSenderDomainHealth();
 
         // Behind nginx the API is mounted under /notifier: X-Forwarded-Prefix makes links and the
         // OpenAPI document's server address carry it. Forwarded headers are believed only from

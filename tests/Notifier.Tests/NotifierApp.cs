@@ -67,6 +67,10 @@ public sealed class NotifierApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Smtp:MailLogPath", Stack.PostfixLog);
         builder.UseSetting("Bounces:ListenPort", BouncePort.ToString());
         builder.UseSetting("Bounces:Domain", BounceDomain);
+        // Sender-domain checks against the stack's test resolver, its DKIM key and its Postfix's address.
+        builder.UseSetting("DomainHealth:DnsServer", Stack.DnsServer);
+        builder.UseSetting("DomainHealth:DkimPublicKeyPath", Path.Combine(Stack.DkimKeys, "public"));
+        builder.UseSetting("DomainHealth:SendingAddresses:0", "127.0.0.1");
         // The public key only, as in production: the Notifier verifies tokens and cannot make one.
         builder.UseTestAdminKeys(signer: false);
         // Every test's admin is "test": the hourly test-send limit is tested with admins of its own.

@@ -32,6 +32,15 @@ public static class Stack
 
     public static string NotifierDatabase { get; } = Env("SALESMIND_TEST_NOTIFIER_DB", "Host=127.0.0.1;Port=5433;Username=postgres;Database=salesmind_notifier");
 
+    /// <summary>The stack's test resolver (ops/stack/test-resolver.py), <c>host:port</c>, UDP and TCP.</summary>
+    public static string DnsServer { get; } = Env("SALESMIND_TEST_DNS", "127.0.0.1:5354");
+
+    /// <summary>The test resolver's zone files (every <c>*.zone</c>, read on each question): a test writes a file of its own.</summary>
+    public static string DnsZones { get; } = Env("SALESMIND_TEST_DNS_ZONES", Path.Combine(RepoRoot, ".stack", "dns"));
+
+    /// <summary>The stack's DKIM key directory (as OpenDKIM's); <c>public/</c> holds what the Notifier compares with.</summary>
+    public static string DkimKeys { get; } = Env("SALESMIND_TEST_DKIM", Path.Combine(RepoRoot, ".stack", "dkim"));
+
     /// <summary>An address on the stack's mail domain that no other test uses.</summary>
     public static string NewMailbox(string prefix) => $"{prefix}-{Guid.NewGuid():N}@mail.test";
 

@@ -22,6 +22,7 @@ import * as accountDelete from './i18n/account-delete.js';
 import * as dmarc from './i18n/dmarc.js';
 import * as dashboardDomains from './i18n/dashboard-domains.js';
 import * as webhooks from './i18n/webhooks.js';
+import * as domainHealth from './i18n/domain-health.js';
 
 export const LANGUAGES = ['ja', 'en'];
 const STORAGE_KEY = 'salesmind.lang';
@@ -32,6 +33,7 @@ const AREAS = [common, register, errors, verification, login, account, accountDe
 const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users, dashboardDomains];
 const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users, webhooks];
 const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, dashboardReplay, users];
+const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users, domainHealth];
 const MESSAGES = Object.fromEntries(
   LANGUAGES.map((language) => [language, Object.assign({}, ...AREAS.map((area) => area[language]))]),
 );

@@ -17,5 +17,6 @@ public static class AdminApi
             .MapDomainActivity()
             .MapAudit()
             .MapOutboxAdmin()
-            .MapErrorQueues();
+            .MapErrorQueues()
+            .MapDomainHealth();
 }
