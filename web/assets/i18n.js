@@ -16,6 +16,7 @@ import * as changeEmail from './i18n/change-email.js';
 import * as admin from './i18n/admin.js';
 import * as dashboard from './i18n/dashboard.js';
 import * as dashboardTables from './i18n/dashboard-tables.js';
+import * as failureClasses from './i18n/failure-classes.js';
 import * as users from './i18n/users.js';
 import * as accountDelete from './i18n/account-delete.js';
 
@@ -24,7 +25,7 @@ const STORAGE_KEY = 'salesmind.lang';
 
 // The texts of each area of the pages, Japanese and English side by side (./i18n/*.js), merged
 // into one table per language. No key appears in two areas.
-const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users];
+const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, failureClasses, users];
 const MESSAGES = Object.fromEntries(
   LANGUAGES.map((language) => [language, Object.assign({}, ...AREAS.map((area) => area[language]))]),
 );
