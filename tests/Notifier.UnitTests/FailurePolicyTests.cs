@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SalesMind.Notifier.Admin;
 using SalesMind.Notifier.Ledger;
 
 namespace SalesMind.Notifier.UnitTests;
@@ -95,6 +97,20 @@ public sealed class FailurePolicyTests
         Assert.True(tags.Distinct().Count() <= FailureMetrics.MaxDomains + 1, "at most MaxDomains domains and 'other'");
         Assert.Equal(FailureMetrics.OtherDomain, tags[^1]);
         Assert.Equal(FailureMetrics.OtherDomain, FailureMetrics.DomainTag("no-domain"));
+    }
+
+    [Theory]
+    [InlineData("bogus", "bogus")]
+    [InlineData("hard,Nope", "nope")]
+    [InlineData(" soft , throttle ", "throttle")]
+    public async Task The_list_filter_refuses_an_unknown_class_naming_the_field(string filter, string named)
+    {
+        // Refused before the database is touched (there is none here).
+        var result = await DeliveryEndpoints.ListAsync(null!, null, null, null, null, null, null, null, filter, CancellationToken.None);
+
+        var problem = Assert.IsType<ValidationProblem>(result.Result);
+        var message = Assert.Single(problem.ProblemDetails.Errors["failure_class"]);
+        Assert.Equal($"Unknown failure class '{named}': use hard, soft, throttled, auth, unknown.", message);
     }
 
     private static Delivery Sending()
