@@ -82,6 +82,18 @@ public sealed class FailurePolicyTests
     }
 
     [Fact]
+    public void An_attempt_is_classified_when_it_failed_and_only_then()
+    {
+        var d = Sending();
+
+        Assert.Equal(FailureClass.Hard, DeliveryAttempts.For(d, At, 12, AttemptOutcome.Failed, 550, "550 5.1.1 <a@b.test>: Recipient address rejected: User unknown").FailureClass);
+        Assert.Equal(FailureClass.Throttled, DeliveryAttempts.For(d, At, 12, AttemptOutcome.Deferred, 421, "421 4.7.0 Try again later, closing connection").FailureClass);
+        Assert.Equal(FailureClass.Unknown, DeliveryAttempts.For(d, At, 12, AttemptOutcome.Deferred, null, "SocketException: Connection refused").FailureClass);
+        Assert.Null(DeliveryAttempts.For(d, At, 12, AttemptOutcome.Sent, 250, "2.0.0 Ok: queued as 4jcQ").FailureClass);
+        Assert.Null(DeliveryAttempts.For(d, At, 0, AttemptOutcome.Interrupted, null, "stopping").FailureClass);
+    }
+
+    [Fact]
     public void The_status_event_carries_a_class_only_for_failures() =>
         Assert.Equal(
             [DeliveryStatus.Deferred, DeliveryStatus.Failed, DeliveryStatus.Abandoned, DeliveryStatus.Bounced],

@@ -68,11 +68,7 @@ public sealed partial class DeliveryLedger(
     {
         var claimedLock = delivery.LockedUntil;
         var now = time.GetUtcNow();
-        // A refusal or temporary failure is classified from the server's reply (an error without
-        // one, such as a refused connection, is "unknown"); sent and interrupted ones have no class.
-        attempt.FailureClass = attempt.Outcome is AttemptOutcome.Failed or AttemptOutcome.Deferred
-            ? FailureClassifier.Classify(attempt.SmtpCode, null, attempt.Reply)
-            : null;
+        // The attempt's class (DeliveryAttempts.For) becomes the delivery's when the attempt failed.
         var change = attempt.Outcome switch
         {
             AttemptOutcome.Sent => delivery.MarkSent(queueId, now),
