@@ -17,6 +17,8 @@ public sealed class FailureClassifierTests
     [InlineData(null, "5.1.2", "bad destination domain", FailureClass.Hard)]
     [InlineData(556, null, "556 5.1.10 Recipient address has null MX", FailureClass.Hard)]
     [InlineData(550, null, "550 user unknown", FailureClass.Hard)]
+    [InlineData(550, null, "550 Invalid Recipient - https://community.mimecast.com/docs/DOC-1369#550", FailureClass.Hard)]
+    [InlineData(550, null, "550 Requested action not taken: mailbox unavailable", FailureClass.Hard)]
     [InlineData(550, null, "550 No such user here", FailureClass.Hard)]
     [InlineData(554, null, "554 delivery error: dd This user doesn't have a yahoo.com account (nobody@yahoo.com) [0] - mta1234.mail.ne1.yahoo.com", FailureClass.Hard)]
     [InlineData(550, null, "550-5.2.1 The email account that you tried to reach is disabled.", FailureClass.Hard)]
@@ -50,6 +52,9 @@ public sealed class FailureClassifierTests
     [InlineData(null, "4.7.0", "too many connections, rate limited", FailureClass.Throttled)]
     [InlineData(null, "5.7.1", "blocked by policy", FailureClass.Throttled)]
     [InlineData(554, null, "554 5.7.1 Message rejected under policy", FailureClass.Throttled)]
+    [InlineData(554, null, "554 5.7.9 Message not accepted for policy reasons. See https://help.yahoo.com/kb/postmaster/SLN7253.html", FailureClass.Throttled)]
+    [InlineData(550, null, "550 Administrative prohibition - envelope blocked - https://community.mimecast.com/docs/DOC-1369#550", FailureClass.Throttled)]
+    [InlineData(421, null, "421 RP-001 (BAY004-MC1F54) Unfortunately, some messages from 192.0.2.1 weren't sent. Please try again. We have limits for how many messages can be sent per hour and per day.", FailureClass.Throttled)]
     // The sender's authentication: SPF, DKIM, DMARC, reverse DNS, its own address.
     [InlineData(550, null, "550-5.7.26 This mail has been blocked because the sender is unauthenticated. Gmail requires all senders to authenticate with either SPF or DKIM.", FailureClass.Auth)]
     [InlineData(550, null, "550-5.7.26 Unauthenticated email from example.com is not accepted due to domain's DMARC policy.", FailureClass.Auth)]
@@ -63,6 +68,9 @@ public sealed class FailureClassifierTests
     [InlineData(450, null, "450 4.1.8 <bounces+x@psrp.example.com>: Sender address rejected: Domain not found", FailureClass.Auth)]
     [InlineData(null, "5.7.26", "unauthenticated email is not accepted due to the sender domain's DMARC policy", FailureClass.Auth)]
     [InlineData(550, null, "550 Message rejected: SPF check failed", FailureClass.Auth)]
+    [InlineData(550, null, "550-5.7.1 This message does not have authentication information or fails to pass authentication checks (SPF or DKIM). To best protect our users from spam, the message has been blocked.", FailureClass.Auth)]
+    [InlineData(550, null, "550 5.1.0 <bounces+x@bounces.example.com>: Sender address rejected: User unknown in local recipient table", FailureClass.Auth)]
+    [InlineData(553, null, "553 5.1.8 <bounces+x@bounces.example.com>... Domain of sender address bounces.example.com does not exist", FailureClass.Auth)]
     // Nothing to go on.
     [InlineData(554, null, "554 5.0.0 Transaction failed", FailureClass.Unknown)]
     [InlineData(null, null, "SocketException: Connection refused", FailureClass.Unknown)]

@@ -12,7 +12,7 @@ namespace SalesMind.Notifier.Ledger;
 /// <list type="number">
 /// <item><b>auth</b>: status X.7.20–X.7.27 (DKIM 20–22, SPF 23–24, reverse DNS 25, "multiple
 /// authentication checks failed" / DMARC 26, null-MX sender 27), Gmail's X.7.30 (DKIM) and X.7.32
-/// (DMARC alignment), X.1.7 / X.1.8 (the <i>sender's</i> address or domain is refused), or text
+/// (DMARC alignment), X.1.7 / X.1.8 or an X.1.x "Sender address rejected" (the <i>sender's</i> address or domain is refused), or text
 /// naming DMARC, SPF, DKIM, "unauthenticated" or "authentication" when the status is an X.7.x
 /// one or missing. The sender's setup is at fault, whatever the reply code: checked first, so
 /// Gmail's "421-4.7.26 … rate limited because … unauthenticated" is an auth problem, not a throttle.</item>
@@ -98,6 +98,12 @@ public static partial class FailureClassifier
             return true;
         }
 
+        if (status is { Subject: 1 } && SenderRejected().IsMatch(text))
+        {
+            // An address status about our return path, not the recipient ("Sender address rejected: …").
+            return true;
+        }
+
         return (status is null || status.Value.Subject == 7) && AuthText().IsMatch(text);
     }
 
@@ -172,6 +178,9 @@ public static partial class FailureClassifier
     [GeneratedRegex(@"user unknown|unknown user|no such (user|mailbox|recipient|address)|unknown (recipient|mailbox|address)|recipient (unknown|not found)|mailbox (not found|unavailable|does not exist)|does ?n[o']t exist|invalid (recipient|mailbox)|address rejected: user|doesn'?t have an? \S+ account|account (has been )?disabled|host or domain name not found|domain (not found|does not exist)|null mx|no mx",
         RegexOptions.IgnoreCase)]
     private static partial Regex NoSuchAddress();
+
+    [GeneratedRegex(@"sender address rejected", RegexOptions.IgnoreCase)]
+    private static partial Regex SenderRejected();
 
     [GeneratedRegex(@"recipient address rejected", RegexOptions.IgnoreCase)]
     private static partial Regex RecipientRejected();
