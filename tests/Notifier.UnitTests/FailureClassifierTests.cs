@@ -38,6 +38,7 @@ public sealed class FailureClassifierTests
     [InlineData(null, "4.4.1", "simulated deferral", FailureClass.Soft)]
     [InlineData(null, "4.4.3", "Host or domain name not found. Name service error for name=example.com type=MX: Host not found, try again", FailureClass.Soft)]
     [InlineData(null, "4.4.1", "connect to mx.example.com[192.0.2.1]:25: Connection refused", FailureClass.Soft)]
+    [InlineData(421, null, "421 4.4.2 mail.salesmind.test Error: timeout exceeded", FailureClass.Soft)]
     // Throttled or blocked by the receiver's policy. Postal #1415: a 421 is never hard.
     [InlineData(421, null, "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes", FailureClass.Throttled)]
     [InlineData(421, null, "421-4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited.", FailureClass.Throttled)]

@@ -16,7 +16,8 @@ namespace SalesMind.Notifier.Ledger;
 /// naming DMARC, SPF, DKIM, "unauthenticated" or "authentication" when the status is an X.7.x
 /// one or missing. The sender's setup is at fault, whatever the reply code: checked first, so
 /// Gmail's "421-4.7.26 … rate limited because … unauthenticated" is an auth problem, not a throttle.</item>
-/// <item><b>throttled</b> (throttled or blocked by the receiver's policy): reply code 421, any
+/// <item><b>throttled</b> (throttled or blocked by the receiver's policy): reply code 421 (but not
+/// 421 4.4.2, a session closed for idling), any
 /// other X.7.x status (4.7.0 Yahoo's "[TSS04] … deferred due to user complaints", Gmail's 4.7.28,
 /// greylisting's 450 4.7.1, 5.7.1 "… blocked using Spamhaus", Outlook's 5.7.708), or text
 /// saying so ("too many connections", "rate limit(ed)", "throttl", "blocked", "block list",
@@ -109,7 +110,8 @@ public static partial class FailureClassifier
 
     private static bool IsThrottled(int code, EnhancedStatus? status, string text)
     {
-        if (code == 421 || status is { Subject: 7 })
+        // A 421 closing an idle or broken session (4.4.2 "timeout exceeded") is the connection's, not a policy.
+        if ((code == 421 && status is not { Subject: 4, Detail: 2 }) || status is { Subject: 7 })
         {
             return true;
         }
