@@ -48,6 +48,8 @@ public sealed class DashboardPageTests(Browser browser) : IClassFixture<Browser>
             await Assertions.Expect(failure).ToContainTextAsync("5.1.1", new() { Timeout = (float)LiveWithin.TotalMilliseconds });
             await Assertions.Expect(failure).ToContainTextAsync(bouncing);
             await Assertions.Expect(failure).ToContainTextAsync("Bounced");
+            // 5.1.1 is a hard failure: its class beside the status.
+            await Assertions.Expect(failure.Locator(".class-badge[data-class='hard']")).ToBeVisibleAsync();
             await Assertions.Expect(failure.Locator(".delivery-retry")).ToBeVisibleAsync();
             await Assertions.Expect(page.Locator("#tiles [data-status='bounced']")).ToHaveClassAsync(new Regex(@"\bis-alert\b"));
 
@@ -74,17 +76,24 @@ public sealed class DashboardPageTests(Browser browser) : IClassFixture<Browser>
             await Assertions.Expect(detail.Locator("table.attempts tbody tr")).ToHaveCountAsync(1);
             await Assertions.Expect(detail.Locator("table.attempts")).ToContainTextAsync("250");
             await Assertions.Expect(detail.Locator("table.reports")).ToContainTextAsync("5.1.1");
+            await Assertions.Expect(detail.Locator("[data-field='failure-class'] .class-badge")).ToHaveAttributeAsync("data-class", "hard");
+            await Assertions.Expect(detail.Locator("table.reports .class-badge[data-class='hard']").First).ToBeVisibleAsync();
             await ShotAsync(page, "dashboard-detail", fullPage: false);
             await page.Keyboard.PressAsync("Escape");
             await Assertions.Expect(detail).ToBeHiddenAsync();
             await Assertions.Expect(failure.Locator(".delivery-detail")).ToBeFocusedAsync();
 
-            // The search finds it by status and recipient.
+            // The search finds it by status and recipient, and by its failure class; not by another class.
             await page.SelectOptionAsync("#search-status", "bounced");
+            await page.SelectOptionAsync("#search-class", "soft");
             await page.FillAsync("#search-recipient", bouncing.ToUpperInvariant());
+            await page.ClickAsync("#search-submit");
+            await Assertions.Expect(page.Locator("#search-status-line")).ToContainTextAsync("No delivery matches");
+            await page.SelectOptionAsync("#search-class", "hard");
             await page.ClickAsync("#search-submit");
             await Assertions.Expect(page.Locator("#results tbody tr")).ToHaveCountAsync(1);
             await Assertions.Expect(page.Locator($"#results tbody tr[data-id='{bounce}']")).ToContainTextAsync("5.1.1");
+            await Assertions.Expect(page.Locator($"#results tbody tr[data-id='{bounce}'] .class-badge[data-class='hard']")).ToBeVisibleAsync();
             await Assertions.Expect(page.Locator("#results-more")).ToBeHiddenAsync();
 
             await ShotAsync(page, "dashboard", fullPage: true);

@@ -113,6 +113,10 @@ public sealed class DeliveryFateTests(NotifierApp app)
         var to = $"refused-{Guid.NewGuid():N}@reject.test";
         var id = await TestSendAsync(to);
         await WaitForStatusAsync(id, "failed");
+        // 550 5.1.1 at RCPT TO is a hard failure: the address is suppressed, and a retry waits for the lift.
+        var refused = await NotifierApp.JsonAsync(await client.PostAsync($"/api/admin/deliveries/{id}/retry", null), HttpStatusCode.Conflict);
+        Assert.Equal("Address suppressed", refused.GetProperty("title").GetString());
+        await NotifierApp.JsonAsync(await client.DeleteAsync($"/api/admin/suppressions/{Uri.EscapeDataString(to)}"), HttpStatusCode.NoContent);
 
         var retried = await NotifierApp.JsonAsync(await client.PostAsync($"/api/admin/deliveries/{id}/retry", null), HttpStatusCode.OK);
         Assert.Equal("queued", retried.GetProperty("status").GetString());

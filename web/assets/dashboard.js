@@ -24,6 +24,7 @@
 //   suppressions.js  7. suppressions and lifting one
 //   search.js        8. the delivery search
 //   detail.js        a delivery's detail in a dialog
+//   failure-class.js the class of a failure (hard, soft, throttled, auth, unknown) as a badge
 // The parts call each other only from event handlers and API answers, never while loading, so
 // the imports between them may go both ways.
 

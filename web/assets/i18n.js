@@ -17,6 +17,7 @@ import * as admin from './i18n/admin.js';
 import * as dashboard from './i18n/dashboard.js';
 import * as dashboardTables from './i18n/dashboard-tables.js';
 import * as dashboardReplay from './i18n/dashboard-replay.js';
+import * as failureClasses from './i18n/failure-classes.js';
 import * as users from './i18n/users.js';
 import * as accountDelete from './i18n/account-delete.js';
 import * as dmarc from './i18n/dmarc.js';
@@ -34,6 +35,7 @@ const AREAS = [common, register, errors, verification, login, account, accountDe
 const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users, webhooks];
 const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, dashboardReplay, users];
 const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users, domainHealth];
+const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, failureClasses, users];
 const MESSAGES = Object.fromEntries(
   LANGUAGES.map((language) => [language, Object.assign({}, ...AREAS.map((area) => area[language]))]),
 );

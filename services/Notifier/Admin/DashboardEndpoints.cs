@@ -35,7 +35,8 @@ public static class DashboardEndpoints
 
     public sealed record OutboxState(long Pending, long DeadLettered, double? OldestPendingAgeSeconds);
 
-    public sealed record Failure(Guid Id, string Template, string Recipient, string Status, string? Reason, DateTimeOffset At);
+    /// <param name="FailureClass">What kind of failure (<c>hard</c>, <c>soft</c>, <c>throttled</c>, <c>auth</c>, <c>unknown</c>); null for rows from before failures were classified.</param>
+    public sealed record Failure(Guid Id, string Template, string Recipient, string Status, string? Reason, DateTimeOffset At, string? FailureClass = null);
 
     public sealed record DashboardView(
         DateTimeOffset GeneratedAt,
@@ -70,7 +71,7 @@ public static class DashboardEndpoints
                 new OutboxState(0, 0, null),
                 [new BrokerQueue("user-registered", 0, 1), new BrokerQueue("user-registered_error", 1, 0), new BrokerQueue(BrokerQueue.DeadLetterQueue, 0, 0)], null,
                 [new Failure(Guid.Parse("0193f4a2-9b3d-7e10-8c42-5d6e7f8a9b0c"), "email-verification", "hanako@example.com", DeliveryStatus.Bounced.Name(),
-                    "5.1.1 <hanako@example.com>: Recipient address rejected: User unknown", at)],
+                    "5.1.1 <hanako@example.com>: Recipient address rejected: User unknown", at, FailureClass.Hard.Name())],
                 new Suppressions(3, 1)));
         return admin;
     }
@@ -119,13 +120,13 @@ public static class DashboardEndpoints
             // Enum names, not input: safe to write into the statement.
             var troubled = string.Join(", ", Troubled.Select(s => $"'{s.Name()}'"));
             await foreach (var r in QueryAsync(connection, $"""
-                SELECT id, template, recipient, status, last_error, updated_at FROM deliveries
+                SELECT id, template, recipient, status, last_error, updated_at, failure_class FROM deliveries
                  WHERE status IN ({troubled}) AND updated_at > now() - interval '1 day'
                  ORDER BY updated_at DESC LIMIT 20
                 """, ct))
             {
                 failures.Add(new Failure(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
-                    r.GetFieldValue<DateTimeOffset>(5)));
+                    r.GetFieldValue<DateTimeOffset>(5), r.IsDBNull(6) ? null : r.GetString(6)));
             }
 
             // The same rows as GET /suppressions lists.

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using SalesMind.Outbox;
 using SalesMind.Notifier.Data;
@@ -11,13 +12,16 @@ namespace SalesMind.Notifier.Admin;
 /// <summary>The operators' view of the delivery ledger, and the suppression list.</summary>
 public static class DeliveryEndpoints
 {
-    public sealed record AttemptView(int Number, DateTimeOffset StartedAt, int DurationMs, string Outcome, int? SmtpCode, string? Reply);
+    /// <param name="FailureClass">A deferred or failed attempt's class (<c>hard</c>, <c>soft</c>, <c>throttled</c>, <c>auth</c>, <c>unknown</c>); null otherwise.</param>
+    public sealed record AttemptView(int Number, DateTimeOffset StartedAt, int DurationMs, string Outcome, int? SmtpCode, string? Reply, string? FailureClass = null);
 
-    public sealed record ReportView(DateTimeOffset ReceivedAt, string Source, string Action, string? Status, string? Diagnostic, string? RemoteMta);
+    /// <param name="FailureClass">A failed or delayed report's class; null for news of a delivery.</param>
+    public sealed record ReportView(DateTimeOffset ReceivedAt, string Source, string Action, string? Status, string? Diagnostic, string? RemoteMta, string? FailureClass = null);
 
+    /// <param name="FailureClass">The class of the delivery's latest failure (kept after a later delivery or retry, as history); null while nothing failed.</param>
     public sealed record DeliverySummary(
         Guid Id, string Kind, string Template, string Locale, string Recipient, string Status, int Attempts, string? LastError,
-        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? SentAt, DateTimeOffset? FinalAt);
+        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? SentAt, DateTimeOffset? FinalAt, string? FailureClass = null);
 
     public sealed record DeliveryPage(List<DeliverySummary> Items, Guid? Next);
 
@@ -27,6 +31,9 @@ public static class DeliveryEndpoints
         DateTimeOffset? RequestedAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? SentAt, DateTimeOffset? FinalAt,
         List<AttemptView> AttemptLog, List<ReportView> Reports, string? TraceParent, string? HtmlBody, string? TextBody)
     {
+        /// <summary>The class of the delivery's latest failure (kept after a later delivery or retry, as history); null while nothing failed.</summary>
+        public string? FailureClass { get; init; }
+
         /// <summary>Reports sent to this delivery's signed return path that were rejected (their contents named something else).</summary>
         public List<RejectedReportEndpoints.RejectedReportView> RejectedReports { get; init; } = [];
     }
@@ -35,19 +42,22 @@ public static class DeliveryEndpoints
 
     private static readonly string[] Statuses = Enum.GetValues<DeliveryStatus>().Select(s => s.Name()).ToArray();
 
+    private static readonly string[] FailureClasses = Enum.GetValues<FailureClass>().Select(c => c.Name()).ToArray();
+
     public static RouteGroupBuilder MapDeliveries(this RouteGroupBuilder admin)
     {
         var at = new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
         var id = Guid.Parse("0193f4a2-9b3d-7e10-8c42-5d6e7f8a9b0c");
         var queued = DeliveryStatus.Queued.Name();
         var summary = new DeliverySummary(id, DeliveryKinds.Event, "email-verification", "ja", "hanako@example.com", DeliveryStatus.Bounced.Name(), 1,
-            "5.1.1 <hanako@example.com>: Recipient address rejected: User unknown", at, at.AddSeconds(3), at.AddSeconds(1), at.AddSeconds(3));
+            "5.1.1 <hanako@example.com>: Recipient address rejected: User unknown", at, at.AddSeconds(3), at.AddSeconds(1), at.AddSeconds(3), FailureClass.Hard.Name());
         var deliveries = admin.MapGroup("/deliveries").WithTags("Deliveries");
         deliveries.MapGet("/", ListAsync)
             .WithSummary("Deliveries, newest first, filtered by status, recipient, template and time")
             .WithDescription("`status` (one or several, comma-separated), `recipient` (case-insensitive: the whole address `hanako@example.com`, " +
                 "a prefix ending in `*` such as `hanako*`, or a domain starting with `@` such as `@example.com`), `template`, `from`/`to` " +
-                "(creation time, ISO 8601), `limit` (1–200, default 50); the next page with `after` = the previous page's `next`.")
+                "(creation time, ISO 8601), `failure_class` (one or several of `hard`, `soft`, `throttled`, `auth`, `unknown`: the class of " +
+                "the delivery's latest failure), `limit` (1–200, default 50); the next page with `after` = the previous page's `next`.")
             .WithExample(response: new DeliveryPage([summary], id));
         deliveries.MapGet("/{id:guid}", GetAsync)
             .WithSummary("One delivery with its attempts and the reports about its fate; `?include=body` adds the rendered bodies")
@@ -55,8 +65,8 @@ public static class DeliveryEndpoints
                 "no-reply@salesmind.example", DeliveryStatus.Bounced.Name(), 1, "4jcHfL0mkpzm4Gb", summary.LastError, Guid.Parse("0193f4a2-0000-7000-8000-00000000aaaa"),
                 at, at, at.AddSeconds(3), at.AddSeconds(1), at.AddSeconds(3),
                 [new AttemptView(1, at, 35, AttemptOutcome.Sent.Name(), 250, "2.0.0 Ok: queued as 4jcHfL0mkpzm4Gb")],
-                [new ReportView(at.AddSeconds(3), ReportSources.Dsn, ReportActions.Failed, "5.1.1", summary.LastError, "mx.example.com")],
-                "00-5975e15ead32fe08b6dc9dc5f62ab694-f9b5d1d125e3ddef-01", null, null));
+                [new ReportView(at.AddSeconds(3), ReportSources.Dsn, ReportActions.Failed, "5.1.1", summary.LastError, "mx.example.com", FailureClass.Hard.Name())],
+                "00-5975e15ead32fe08b6dc9dc5f62ab694-f9b5d1d125e3ddef-01", null, null) { FailureClass = FailureClass.Hard.Name() });
         deliveries.MapPost("/{id:guid}/retry", RetryAsync)
             .WithSummary("Send a failed, abandoned or bounced delivery again (a fresh round of attempts)")
             .WithExample(response: summary with { Status = queued, LastError = null });
@@ -72,13 +82,19 @@ public static class DeliveryEndpoints
 
     internal static async Task<Results<Ok<DeliveryPage>, ValidationProblem>> ListAsync(
         NotifierDb db, string? status, string? recipient, string? template, DateTimeOffset? from, DateTimeOffset? to, Guid? after, int? limit,
-        CancellationToken ct)
+        [FromQuery(Name = "failure_class")] string? failureClass, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var wanted = (status ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToLowerInvariant()).ToList();
         if (wanted.FirstOrDefault(s => !Statuses.Contains(s)) is { } unknown)
         {
             errors["status"] = [$"Unknown status '{unknown}': use {string.Join(", ", Statuses)}."];
+        }
+
+        var classes = (failureClass ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => c.ToLowerInvariant()).ToList();
+        if (classes.FirstOrDefault(c => !FailureClasses.Contains(c)) is { } unknownClass)
+        {
+            errors["failure_class"] = [$"Unknown failure class '{unknownClass}': use {string.Join(", ", FailureClasses)}."];
         }
 
         RecipientFilter? recipientFilter = null;
@@ -107,6 +123,12 @@ public static class DeliveryEndpoints
         {
             var parsed = wanted.Select(s => Enum.Parse<DeliveryStatus>(s, ignoreCase: true)).ToList();
             query = query.Where(d => parsed.Contains(d.Status));
+        }
+
+        if (classes.Count > 0)
+        {
+            var parsed = classes.Select(c => (FailureClass?)Enum.Parse<FailureClass>(c, ignoreCase: true)).ToList();
+            query = query.Where(d => parsed.Contains(d.FailureClass));
         }
 
         // The value is written into the statement as a literal (EF.Constant, quoted by EF): a
@@ -148,9 +170,9 @@ public static class DeliveryEndpoints
 
         var rows = await query.OrderByDescending(d => d.Id).Take(take + 1)
             .Select(d => new DeliverySummary(d.Id, d.Kind, d.Template, d.Locale, d.Recipient, d.Status.ToString(), d.Attempts, d.LastError,
-                d.CreatedAt, d.UpdatedAt, d.SentAt, d.FinalAt))
+                d.CreatedAt, d.UpdatedAt, d.SentAt, d.FinalAt, d.FailureClass.ToString()))
             .ToListAsync(ct);
-        var items = rows.Take(take).Select(r => r with { Status = r.Status.ToLowerInvariant() }).ToList();
+        var items = rows.Take(take).Select(r => r with { Status = r.Status.ToLowerInvariant(), FailureClass = r.FailureClass is { Length: > 0 } c ? c.ToLowerInvariant() : null }).ToList();
         return TypedResults.Ok(new DeliveryPage(items, rows.Count > take ? items[^1].Id : null));
     }
 
@@ -172,10 +194,11 @@ public static class DeliveryEndpoints
         return TypedResults.Ok(new DeliveryView(d.Id, d.Kind, d.Template, d.TemplateVersionId, d.Locale, d.Recipient, SecretRedaction.Redact(d.Subject), d.FromAddress,
             d.Status.Name(), d.Attempts, d.QueueId, d.LastError, d.SourceMessageId,
             d.RequestedAt, d.CreatedAt, d.UpdatedAt, d.SentAt, d.FinalAt,
-            attempts.Select(a => new AttemptView(a.Number, a.StartedAt, a.DurationMs, a.Outcome.Name(), a.SmtpCode, a.Reply)).ToList(),
-            reports.Select(r => new ReportView(r.ReceivedAt, r.Source, r.Action, r.Status, r.Diagnostic, r.RemoteMta)).ToList(),
+            attempts.Select(a => new AttemptView(a.Number, a.StartedAt, a.DurationMs, a.Outcome.Name(), a.SmtpCode, a.Reply, a.FailureClass?.Name())).ToList(),
+            reports.Select(r => new ReportView(r.ReceivedAt, r.Source, r.Action, r.Status, r.Diagnostic, r.RemoteMta, r.FailureClass?.Name())).ToList(),
             d.TraceParent, withBody ? SecretRedaction.Redact(d.HtmlBody) : null, withBody ? SecretRedaction.Redact(d.TextBody) : null)
         {
+            FailureClass = d.FailureClass?.Name(),
             RejectedReports = (await db.RejectedReports.AsNoTracking().Where(r => r.DeliveryId == id).OrderBy(r => r.Id).Take(50).ToListAsync(ct))
                 .Select(RejectedReportEndpoints.View).ToList(),
         });
@@ -207,7 +230,7 @@ public static class DeliveryEndpoints
 
         var q = result.Delivery!;
         signal.Set();
-        return TypedResults.Ok(new DeliverySummary(q.Id, q.Kind, q.Template, q.Locale, q.Recipient, q.Status.Name(), q.Attempts, q.LastError, q.CreatedAt, q.UpdatedAt, null, null));
+        return TypedResults.Ok(new DeliverySummary(q.Id, q.Kind, q.Template, q.Locale, q.Recipient, q.Status.Name(), q.Attempts, q.LastError, q.CreatedAt, q.UpdatedAt, null, null, q.FailureClass?.Name()));
     }
 
     internal static async Task<Ok<List<SuppressionView>>> SuppressionsAsync(NotifierDb db, TimeProvider time, CancellationToken ct)

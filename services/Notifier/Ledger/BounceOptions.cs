@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace SalesMind.Notifier.Ledger;
 
-/// <summary>Where delivery reports come back, and what a hard bounce does (section <c>Bounces</c>).</summary>
+/// <summary>Where delivery reports come back, and which failures suppress an address (section <c>Bounces</c>).</summary>
 public sealed class BounceOptions
 {
     public const string Section = "Bounces";
@@ -35,7 +35,10 @@ public sealed class BounceOptions
     [Required]
     public string ListenAddress { get; set; } = "127.0.0.1";
 
-    /// <summary>How long an address that bounced hard (5.x.x) is not sent to.</summary>
+    /// <summary>
+    /// How long a suppressed address (a hard bounce, or repeated soft ones) is not sent to; zero
+    /// turns suppression off.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
     public TimeSpan SuppressFor { get; set; } = TimeSpan.FromDays(30);
 
@@ -52,6 +55,19 @@ public sealed class BounceOptions
     /// <summary>How long an address whose owner reported an email as spam is not sent to (0: not suppressed).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "36500.00:00:00")]
     public TimeSpan ComplaintSuppressFor { get; set; } = TimeSpan.FromDays(3650);
+
+    /// <summary>
+    /// Soft failures (mailbox full, other temporary trouble of the mailbox) that suppress an
+    /// address: this many deliveries to it ending bounced, failed or abandoned with the class
+    /// <c>soft</c> within <see cref="SoftBounceWindow"/>. 0: soft failures never suppress.
+    /// Throttled and auth failures never count (they are the sender's problem).
+    /// </summary>
+    [Range(0, 100, ErrorMessage = "Bounces:SoftBouncesBeforeSuppression must be between 0 (never) and 100.")]
+    public int SoftBouncesBeforeSuppression { get; set; } = 3;
+
+    /// <summary>The time in which <see cref="SoftBouncesBeforeSuppression"/> soft failures suppress the address.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00", ErrorMessage = "Bounces:SoftBounceWindow must be between 00:01:00 and 365.00:00:00.")]
+    public TimeSpan SoftBounceWindow { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>Follow the mail server's log (Smtp:MailLogPath) for local deliveries and as a second source of bounces.</summary>
     public bool FollowMailLog { get; set; } = true;

@@ -69,7 +69,11 @@ public sealed partial class Delivery
 
     public string? LastError { get; set; }
 
-    /// <summary>What kind of failure the last error was (null while nothing failed).</summary>
+    /// <summary>
+    /// What kind of failure the latest one was (see <see cref="FailureClassifier"/>); null while
+    /// nothing failed. Set by the failing transitions; a later delivery or an admin's retry keeps
+    /// it, as history: read it with <see cref="Status"/> (the event carries it only for failures).
+    /// </summary>
     public FailureClass? FailureClass { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -145,8 +149,8 @@ public sealed partial class Delivery
     }
 
     /// <summary>The mail server refused the message permanently, or it could not be composed at all.</summary>
-    public StatusChange? MarkFailed(string? reason, DateTimeOffset at) =>
-        Status == DeliveryStatus.Sending ? Move(DeliveryStatus.Failed, reason, at) : null;
+    public StatusChange? MarkFailed(string? reason, DateTimeOffset at, FailureClass? failureClass = null) =>
+        Status == DeliveryStatus.Sending ? Move(DeliveryStatus.Failed, reason, at, failureClass) : null;
 
     /// <summary>The attempt was cut short by the Notifier itself: straight back in line, without waiting out a backoff.</summary>
     public StatusChange? MarkInterrupted(string? reason, DateTimeOffset at)
@@ -164,7 +168,7 @@ public sealed partial class Delivery
     /// A temporary failure: deferred until the next attempt of the schedule, or abandoned when
     /// this was the last attempt of the current round.
     /// </summary>
-    public StatusChange? MarkDeferred(string? reason, DeliveryOptions schedule, DateTimeOffset at)
+    public StatusChange? MarkDeferred(string? reason, DeliveryOptions schedule, DateTimeOffset at, FailureClass? failureClass = null)
     {
         if (Status != DeliveryStatus.Sending)
         {
@@ -173,11 +177,11 @@ public sealed partial class Delivery
 
         if (Attempts - RetryFrom >= schedule.MaxAttempts)
         {
-            return Move(DeliveryStatus.Abandoned, reason, at);
+            return Move(DeliveryStatus.Abandoned, reason, at, failureClass);
         }
 
         NextAttemptAt = at + schedule.DelayAfter(Attempts);
-        return Move(DeliveryStatus.Deferred, reason, at);
+        return Move(DeliveryStatus.Deferred, reason, at, failureClass);
     }
 
     /// <summary>
@@ -193,8 +197,11 @@ public sealed partial class Delivery
         _ => null,
     };
 
-    /// <summary>News from after the hand-off (a report or the mail log); null when it says nothing new.</summary>
-    public StatusChange? ApplyReport(string action, string? diagnostic, DateTimeOffset at)
+    /// <summary>
+    /// News from after the hand-off (a report or the mail log); null when it says nothing new.
+    /// <paramref name="failureClass"/>: a failed or delayed report's class (a delivered one clears nothing).
+    /// </summary>
+    public StatusChange? ApplyReport(string action, string? diagnostic, DateTimeOffset at, FailureClass? failureClass = null)
     {
         if (StatusAfterReport(Status, action) is not { } next)
         {
@@ -206,7 +213,7 @@ public sealed partial class Delivery
             FinalAt = at;
         }
 
-        return Move(next, next == DeliveryStatus.Delivered ? null : diagnostic, at);
+        return Move(next, next == DeliveryStatus.Delivered ? null : diagnostic, at, next == DeliveryStatus.Delivered ? null : failureClass);
     }
 
     /// <summary>An admin sends a failed, abandoned or bounced delivery again: a fresh round of attempts.</summary>
@@ -229,11 +236,13 @@ public sealed partial class Delivery
         return new StatusChange(this, from, Status, null, at);
     }
 
-    private StatusChange Move(DeliveryStatus to, string? error, DateTimeOffset at)
+    private StatusChange Move(DeliveryStatus to, string? error, DateTimeOffset at, FailureClass? failureClass = null)
     {
         var from = Status;
         Status = to;
         LastError = error;
+        // Only a failure sets the class; anything else leaves the last one as history.
+        FailureClass = failureClass ?? FailureClass;
         UpdatedAt = at;
         return new StatusChange(this, from, to, error, at);
     }

@@ -43,7 +43,11 @@ public enum AttemptOutcome
 /// <summary>Builds attempt rows.</summary>
 public static class DeliveryAttempts
 {
-    /// <summary>The attempt numbered after the delivery's current count, its reply trimmed to what the column holds.</summary>
+    /// <summary>
+    /// The attempt numbered after the delivery's current count, its reply trimmed to what the
+    /// column holds. A refusal or temporary failure is classified from the whole reply (one
+    /// without any, such as a refused connection, is <c>unknown</c>); sent and interrupted ones have no class.
+    /// </summary>
     public static DeliveryAttempt For(Delivery delivery, DateTimeOffset started, long durationMs, AttemptOutcome outcome, int? code, string? reply) => new()
     {
         DeliveryId = delivery.Id,
@@ -53,5 +57,6 @@ public static class DeliveryAttempts
         Outcome = outcome,
         SmtpCode = code,
         Reply = reply is { Length: > 1000 } ? reply[..1000] : reply,
+        FailureClass = outcome is AttemptOutcome.Failed or AttemptOutcome.Deferred ? FailureClassifier.Classify(code, null, reply) : null,
     };
 }

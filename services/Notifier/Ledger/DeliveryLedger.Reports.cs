@@ -7,7 +7,9 @@ public sealed partial class DeliveryLedger
     /// <summary>
     /// Applies several reports in one transaction (the mail log yields them in batches), in
     /// order; returns each one's outcome. The report is kept, the status moves forward when the
-    /// report says more than is known, and a hard bounce suppresses the address. Reports may come
+    /// report says more than is known, a failed or delayed report is classified (report and
+    /// delivery, see <see cref="FailureClassifier"/>), and the class decides whether the address is
+    /// suppressed (<see cref="FailurePolicy"/>). Reports may come
     /// twice and from two sources; applying one again changes nothing. Callers decide which
     /// delivery a report is about from what outsiders cannot forge (a signed return path, a log
     /// line's own queue id), never from a report's contents alone.
@@ -51,6 +53,7 @@ public sealed partial class DeliveryLedger
             }
 
             known.Add(new { DeliveryId = delivery.Id, report.Source, report.Action, report.Status });
+            var failureClass = ClassOf(report, delivery.FailureClass);
             db.DeliveryReports.Add(new DeliveryReport
             {
                 DeliveryId = delivery.Id,
@@ -60,19 +63,26 @@ public sealed partial class DeliveryLedger
                 Status = Trim(report.Status, 20),
                 Diagnostic = Trim(report.Diagnostic, 1000),
                 RemoteMta = Trim(report.RemoteMta, 255),
+                FailureClass = failureClass,
             });
             var diagnostic = Describe(report);
-            if (delivery.ApplyReport(report.Action, diagnostic, now) is not { } change)
+            if (delivery.ApplyReport(report.Action, diagnostic, now, failureClass) is not { } change)
             {
+                // Second news of the failure the delivery is in (the report after the log line, or
+                // the other way round) may say more: an expiry says only that retries ran out, the
+                // report then names the receiver's reason. The class follows; the status stays.
+                if (failureClass is { } refined && refined != delivery.FailureClass && Confirms(report.Action, delivery.Status))
+                {
+                    delivery.FailureClass = refined;
+                    await ApplyFailurePolicyAsync(delivery, diagnostic, now, ct);
+                }
+
                 outcomes.Add(FateOutcome.Unchanged);
                 continue;
             }
 
             Stage(change);
-            if (change.To == DeliveryStatus.Bounced && report.Status?.StartsWith('5') == true && bounces.Value.SuppressFor > TimeSpan.Zero)
-            {
-                await SuppressAsync(delivery, diagnostic ?? "hard bounce", now, ct);
-            }
+            await ApplyFailurePolicyAsync(delivery, diagnostic, now, ct);
 
             changed.Add((change, report.Source, diagnostic));
             outcomes.Add(FateOutcome.Changed);
@@ -84,13 +94,29 @@ public sealed partial class DeliveryLedger
         {
             Reports.Add(1, new("source", source), new("status", change.To.Name()));
             Count(change);
+            CountFailure(change);
             LogFate(change.Delivery.Id, change.Delivery.Template, change.To, source, diagnostic);
         }
 
         return outcomes;
     }
 
-    private async Task SuppressAsync(Delivery delivery, string reason, DateTimeOffset now, CancellationToken ct)
+    /// <summary>A failed or delayed report's class (null for news of a delivery); an expiry keeps the class the delivery's deferrals had.</summary>
+    private static FailureClass? ClassOf(FateReport report, FailureClass? earlier) =>
+        report.Action.ToLowerInvariant() is ReportActions.Failed or ReportActions.Delayed
+            ? FailureClassifier.ForReport(report.Status, report.Diagnostic, earlier)
+            : null;
+
+    /// <summary>Whether a report of <paramref name="action"/> is about the failure the delivery is in already.</summary>
+    private static bool Confirms(string action, DeliveryStatus status) => action.ToLowerInvariant() switch
+    {
+        ReportActions.Failed => status == DeliveryStatus.Bounced,
+        ReportActions.Delayed => status == DeliveryStatus.Deferred,
+        _ => false,
+    };
+
+    /// <param name="why">For the log: "a hard bounce", "3 soft bounces within …".</param>
+    private async Task SuppressAsync(Delivery delivery, string reason, string why, DateTimeOffset now, CancellationToken ct)
     {
         var address = delivery.Recipient.ToLowerInvariant();
         var existing = await db.Suppressions.FirstOrDefaultAsync(s => s.Address == address, ct);
@@ -106,7 +132,7 @@ public sealed partial class DeliveryLedger
         existing.ExpiresAt = now + bounces.Value.SuppressFor;
         existing.LiftedAt = null;
         existing.LiftedBy = null;
-        LogSuppressed(delivery.Id, existing.ExpiresAt);
+        LogSuppressed(delivery.Id, existing.ExpiresAt, why);
     }
 
     private static string? Describe(FateReport report) =>

@@ -68,12 +68,13 @@ public sealed partial class DeliveryLedger(
     {
         var claimedLock = delivery.LockedUntil;
         var now = time.GetUtcNow();
+        // The attempt's class (DeliveryAttempts.For) becomes the delivery's when the attempt failed.
         var change = attempt.Outcome switch
         {
             AttemptOutcome.Sent => delivery.MarkSent(queueId, now),
-            AttemptOutcome.Failed => delivery.MarkFailed(attempt.Reply, now),
+            AttemptOutcome.Failed => delivery.MarkFailed(attempt.Reply, now, attempt.FailureClass),
             AttemptOutcome.Interrupted => delivery.MarkInterrupted(attempt.Reply, now),
-            _ => delivery.MarkDeferred(attempt.Reply, options.Value, now),
+            _ => delivery.MarkDeferred(attempt.Reply, options.Value, now, attempt.FailureClass),
         } ?? throw new InvalidOperationException($"Delivery {delivery.Id} is {delivery.Status.Name()}, not sending: no attempt can be recorded.");
 
         await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
@@ -87,6 +88,7 @@ public sealed partial class DeliveryLedger(
                 .SetProperty(d => d.Status, delivery.Status)
                 .SetProperty(d => d.QueueId, delivery.QueueId)
                 .SetProperty(d => d.LastError, delivery.LastError)
+                .SetProperty(d => d.FailureClass, delivery.FailureClass)
                 .SetProperty(d => d.NextAttemptAt, delivery.NextAttemptAt)
                 .SetProperty(d => d.SentAt, delivery.SentAt)
                 .SetProperty(d => d.LockedUntil, (DateTimeOffset?)null)
@@ -107,9 +109,12 @@ public sealed partial class DeliveryLedger(
 
         db.DeliveryAttempts.Add(attempt);
         Stage(change);
+        // A hard refusal at submission (RCPT TO answered 550 5.1.1) suppresses like a hard bounce.
+        await ApplyFailurePolicyAsync(delivery, attempt.Reply, now, CancellationToken.None);
         await db.SaveChangesAsync(CancellationToken.None);
         await tx.CommitAsync(CancellationToken.None);
         Count(change);
+        CountFailure(change);
         LogAttempt(delivery, attempt);
         return true;
     }
@@ -165,7 +170,8 @@ public sealed partial class DeliveryLedger(
     {
         var d = change.Delivery;
         db.AddOutboxMessage(new EmailDeliveryStatusChanged(
-            d.Id, d.SourceMessageId, d.Template, d.Recipient, change.To.Name(), change.Error, d.Attempts, change.At, d.FailureClass?.Name()), change.At);
+            d.Id, d.SourceMessageId, d.Template, d.Recipient, change.To.Name(), change.Error, d.Attempts, change.At,
+            FailurePolicy.IsFailure(change.To) ? d.FailureClass?.Name() : null), change.At);
     }
 
     private static void Count(StatusChange change) =>
@@ -208,8 +214,8 @@ public sealed partial class DeliveryLedger(
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivery {DeliveryId} ({Template}) is {Status} (from the {Source}): {Diagnostic}")]
     private partial void LogFate(Guid deliveryId, string template, DeliveryStatus status, string source, string? diagnostic);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The address of delivery {DeliveryId} bounced hard: suppressed until {Until}")]
-    private partial void LogSuppressed(Guid deliveryId, DateTimeOffset until);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The address of delivery {DeliveryId} is suppressed until {Until} after {Why}")]
+    private partial void LogSuppressed(Guid deliveryId, DateTimeOffset until, string why);
 }
 
 /// <summary>Why a retry was refused (null: the delivery is queued again).</summary>

@@ -164,7 +164,10 @@ public sealed partial class Dispatcher(
         catch (SmtpRejectedException ex)
         {
             activity?.SetStatus(ActivityStatusCode.Error, $"{ex.Code} {ex.Reply}");
-            return (DeliveryAttempts.For(delivery, started, clock.ElapsedMilliseconds, ex.IsPermanent ? AttemptOutcome.Failed : AttemptOutcome.Deferred, ex.Code, $"{ex.Code} {ex.Reply}"), null);
+            var refused = DeliveryAttempts.For(delivery, started, clock.ElapsedMilliseconds, ex.IsPermanent ? AttemptOutcome.Failed : AttemptOutcome.Deferred, ex.Code, $"{ex.Code} {ex.Reply}");
+            // Lets an operator find throttling and policy refusals among the traces.
+            activity?.SetTag("salesmind.delivery.failure_class", refused.FailureClass?.Name());
+            return (refused, null);
         }
         catch (SmtpOutcomeUnknownException ex)
         {

@@ -1,11 +1,12 @@
-// A delivery's detail in a dialog: its fields, its attempts and the reports about it, with a retry
-// when its status allows one.
+// A delivery's detail in a dialog: its fields (with the class of its latest failure), its attempts
+// and the reports about it (each failure with its class), with a retry when its status allows one.
 
 import { t } from '../i18n.js';
 import { $, NOTIFIER, RETRYABLE, api, el, enc, keepFocus } from './page.js';
 import { formatDate, formatMs, formatNumber, statusBadge } from './format.js';
 import { lines, reportFailure } from './messages.js';
 import { retry } from './failures.js';
+import { classCell } from './failure-class.js';
 
 const detailDialog = $('detail');
 let detail = null; // { id, data } of the delivery shown
@@ -59,7 +60,12 @@ function detailTable(captionKey, columns, rows, emptyKey, className) {
   const body = el('tbody');
   for (const cells of rows) {
     const row = el('tr');
-    for (const [text, cls] of cells) row.append(el('td', cls ?? '', text));
+    for (const [content, cls] of cells) {
+      const cell = el('td', cls ?? '');
+      if (content instanceof Node) cell.append(content);
+      else cell.textContent = String(content);
+      row.append(cell);
+    }
     body.append(row);
   }
   table.append(head, body);
@@ -75,6 +81,7 @@ export function renderDetail() {
   const fields = [
     ['dash.col.recipient', d.recipient, 'address'],
     ['dash.col.status', null, 'status'],
+    ['dash.class.label', null, 'failure-class'],
     ['dash.col.template', `${d.template} (${d.locale})`],
     ['dash.detail.kind', d.kind],
     ['dash.detail.subject', d.subject],
@@ -93,6 +100,7 @@ export function renderDetail() {
     const row = el('div', 'detail-row');
     const data = el('dd', field === 'reason' || field === 'address' ? field : '');
     if (field === 'status') data.append(statusBadge(d.status));
+    else if (field === 'failure-class') data.append(classCell(d.failure_class));
     else data.textContent = value;
     if (field) data.dataset.field = field;
     row.append(el('dt', '', t(key)), data);
@@ -118,18 +126,18 @@ export function renderDetail() {
 
   parts.push(detailTable('dash.detail.attempts', [
     ['dash.detail.number', 'num'], ['dash.detail.started'], ['dash.detail.duration', 'num'],
-    ['dash.detail.outcome'], ['dash.detail.code', 'num'], ['dash.detail.reply'],
+    ['dash.detail.outcome'], ['dash.detail.code', 'num'], ['dash.class.column'], ['dash.detail.reply'],
   ], (d.attempt_log ?? []).map((a) => [
     [a.number, 'num'], [formatDate(a.started_at), 'nowrap'], [formatMs(a.duration_ms), 'num'],
-    [a.outcome], [a.smtp_code ?? '—', 'num'], [a.reply ?? '—', 'reason'],
+    [a.outcome], [a.smtp_code ?? '—', 'num'], [classCell(a.failure_class), 'nowrap'], [a.reply ?? '—', 'reason'],
   ]), 'dash.detail.noAttempts', 'attempts'));
 
   parts.push(detailTable('dash.detail.reports', [
     ['dash.detail.received'], ['dash.detail.source'], ['dash.detail.action'],
-    ['dash.detail.reportStatus'], ['dash.detail.diagnostic'], ['dash.detail.remote'],
+    ['dash.detail.reportStatus'], ['dash.class.column'], ['dash.detail.diagnostic'], ['dash.detail.remote'],
   ], (d.reports ?? []).map((r) => [
     [formatDate(r.received_at), 'nowrap'], [r.source], [r.action],
-    [r.status ?? '—', 'nowrap'], [r.diagnostic ?? '—', 'reason'], [r.remote_mta ?? '—'],
+    [r.status ?? '—', 'nowrap'], [classCell(r.failure_class), 'nowrap'], [r.diagnostic ?? '—', 'reason'], [r.remote_mta ?? '—'],
   ]), 'dash.detail.noReports', 'reports'));
 
   keepFocus($('detail-body'), () => $('detail-body').replaceChildren(...parts));

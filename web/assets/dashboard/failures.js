@@ -7,6 +7,7 @@ import { lines, reportFailure } from './messages.js';
 import { live } from './state.js';
 import { refresh } from './refresh.js';
 import { openDetail } from './detail.js';
+import { classBadge } from './failure-class.js';
 
 export function deliveryActions(delivery, prefix, line) {
   const actions = el('div', 'row-actions');
@@ -40,8 +41,10 @@ export function renderFailures() {
       const time = el('time', '', formatDate(failure.at));
       time.dateTime = failure.at;
       at.append(time);
-      const status = el('td', 'nowrap');
+      const status = el('td', 'nowrap status-cell');
       status.append(statusBadge(failure.status));
+      const badge = classBadge(failure.failure_class);
+      if (badge) status.append(badge);
       row.append(
         at,
         status,

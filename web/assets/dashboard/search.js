@@ -1,10 +1,11 @@
-// 8. The delivery search: by status and recipient, a page at a time.
+// 8. The delivery search: by status, failure class and recipient, a page at a time.
 
 import { t } from '../i18n.js';
 import { $, NOTIFIER, STATUSES, api, el, keepFocus, setBusy } from './page.js';
 import { formatDate, formatNumber, statusBadge, statusName } from './format.js';
 import { lines, reportFailure } from './messages.js';
 import { deliveryActions } from './failures.js';
+import { FAILURE_CLASSES, classBadge, className } from './failure-class.js';
 
 const PAGE_SIZE = 25;
 
@@ -21,11 +22,21 @@ export function renderSearchStatuses() {
     return option;
   }));
   select.value = value;
+
+  const classes = $('search-class');
+  const chosen = classes.value;
+  classes.replaceChildren(...[['', t('dash.class.any')], ...FAILURE_CLASSES.map((c) => [c, className(c)])].map(([optionValue, text]) => {
+    const option = el('option', '', text);
+    option.value = optionValue;
+    return option;
+  }));
+  classes.value = chosen;
 }
 
 function searchUrl(query, after) {
   const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
   if (query.status) params.set('status', query.status);
+  if (query.failureClass) params.set('failure_class', query.failureClass);
   if (query.recipient) params.set('recipient', query.recipient);
   if (after) params.set('after', after);
   return `${NOTIFIER}/deliveries?${params}`;
@@ -33,7 +44,8 @@ function searchUrl(query, after) {
 
 async function runSearch(more) {
   if (search.loading) return;
-  const query = more ? search.query : { status: $('search-status').value, recipient: $('search-recipient').value.trim() };
+  const query = more ? search.query
+    : { status: $('search-status').value, failureClass: $('search-class').value, recipient: $('search-recipient').value.trim() };
   search.loading = true;
   const button = more ? $('results-more') : $('search-submit');
   setBusy(button, true);
@@ -70,8 +82,11 @@ export function renderResults() {
       const time = el('time', '', formatDate(delivery.created_at));
       time.dateTime = delivery.created_at;
       created.append(time);
-      const status = el('td', 'nowrap');
+      const status = el('td', 'nowrap status-cell');
       status.append(statusBadge(delivery.status));
+      // The class of its latest failure, beside the status (kept as history after a later delivery).
+      const badge = classBadge(delivery.failure_class);
+      if (badge) status.append(badge);
       const actions = el('td');
       actions.append(deliveryActions(delivery, 'result-', lines.search));
       row.append(
