@@ -42,7 +42,7 @@ $BOUNCE_DOMAIN TXT "v=spf1 ip4:$STACK_SENDING_ADDRESS -all"
 $BOUNCE_DOMAIN MX 10 mail.$STACK_SENDER_DOMAIN
 mail.$STACK_SENDER_DOMAIN A $STACK_SENDING_ADDRESS
 mail.$STACK_SENDER_DOMAIN TXT "v=spf1 ip4:$STACK_SENDING_ADDRESS -all"
-_dmarc.$STACK_SENDER_DOMAIN TXT "v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@$BOUNCE_DOMAIN"
+_dmarc.$STACK_SENDER_DOMAIN TXT "v=DMARC1; p=quarantine; rua=mailto:dmarc@$BOUNCE_DOMAIN"
 EOF
   install_if_changed "$DNS_DIR/stack.zone.new" "$DNS_DIR/stack.zone" || true
 }

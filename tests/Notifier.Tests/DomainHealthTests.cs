@@ -17,7 +17,7 @@ public sealed class DomainHealthTests(NotifierApp app) : IDisposable
     private readonly string _domain = $"dh-{Guid.NewGuid():N}"[..15] + ".salesmind.test";
     private readonly string _zone = Path.Combine(Stack.DnsZones, $"domain-health-{Guid.NewGuid():N}.zone");
 
-    private static string ReportAddress => $"dmarc-reports@{NotifierApp.BounceDomain}";
+    private static string ReportAddress => $"dmarc@{NotifierApp.BounceDomain}";
 
     public void Dispose() => File.Delete(_zone);
 
@@ -72,7 +72,7 @@ public sealed class DomainHealthTests(NotifierApp app) : IDisposable
     {
         // As the stack's Notifier checks it: its own bounce domain and report address.
         var options = new SenderDomainOptions { DnsServer = Stack.DnsServer, SendingAddresses = ["127.0.0.1"], DkimPublicKeyPath = Path.Combine(Stack.DkimKeys, "public") };
-        var checker = new SenderDomainChecker(new DnsClientLookup(options), options, DkimKeys.Load(options), "dmarc-reports@bounces.salesmind.test", "bounces.salesmind.test");
+        var checker = new SenderDomainChecker(new DnsClientLookup(options), options, DkimKeys.Load(options), "dmarc@bounces.salesmind.test", "bounces.salesmind.test");
 
         var result = await checker.CheckAsync("salesmind.test", [], CancellationToken.None);
 

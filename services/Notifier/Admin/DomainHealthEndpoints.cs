@@ -26,7 +26,7 @@ public static class DomainHealthEndpoints
 
     private static readonly DomainHealthReport Example = new(
         new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 30, 9, 5, 0, TimeSpan.Zero),
-        "127.0.0.1:53", ["203.0.113.10"], "dmarc-reports@bounces.salesmind.example",
+        "127.0.0.1:53", ["203.0.113.10"], "dmarc@bounces.salesmind.example",
         [
             new SenderDomainResult("salesmind.example", ["no-reply@salesmind.example"], CheckStatus.Warn,
                 DomainCheck.Ok("one SPF record; it authorizes 203.0.113.10 and ends in -all", ["v=spf1 ip4:203.0.113.10 -all"],
@@ -35,7 +35,7 @@ public static class DomainHealthEndpoints
                     ["v=DKIM1; h=sha256; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA…"],
                     ["signing selector s1: ok — s1._domainkey.salesmind.example publishes the mail server's key (3f2a9c0d81e4b7a6)"]),
                 DomainCheck.Warn("p=none: receivers are only asked to report, not to act on mail that fails (tighten to quarantine, then reject, once the reports are clean)",
-                    ["v=DMARC1; p=none; rua=mailto:dmarc-reports@bounces.salesmind.example"],
-                    ["policy p=none", "alignment: DKIM relaxed, SPF relaxed", "aggregate reports (rua) to dmarc-reports@bounces.salesmind.example"])),
+                    ["v=DMARC1; p=none; rua=mailto:dmarc@bounces.salesmind.example"],
+                    ["policy p=none", "alignment: DKIM relaxed, SPF relaxed", "aggregate reports (rua) to dmarc@bounces.salesmind.example"])),
         ]);
 }

@@ -62,7 +62,7 @@ public sealed partial class SenderDomainHealth(
         var o = options.Value;
         var started = time.GetUtcNow();
         var domains = await SenderDomainsAsync(ct);
-        var reportAddress = o.ReportAddress(bounces.Value.Domain);
+        var reportAddress = o.ReportAddress(bounces.Value.DmarcReportMailbox);
         var checker = new SenderDomainChecker(dns, o, DkimKeys.Load(o), reportAddress, bounces.Value.Domain);
         var results = await Task.WhenAll(domains.Select(d => checker.CheckAsync(d.Key, d.Value, ct)));
         foreach (var result in results.Where(r => r.Status != CheckStatus.Ok))

@@ -34,7 +34,7 @@ public sealed class SenderDomainOptions
     /// </summary>
     public string? DkimPublicKeyPath { get; set; }
 
-    /// <summary>Where DMARC aggregate reports should go (the record's <c>rua=</c>); empty: <c>dmarc-reports@&lt;Bounces:Domain&gt;</c>.</summary>
+    /// <summary>Where DMARC aggregate reports should go (the record's <c>rua=</c>); empty: the address the Notifier reads them at, <c>Bounces:DmarcReportAddress@Bounces:Domain</c>.</summary>
     [EmailAddress]
     public string? DmarcReportAddress { get; set; }
 
@@ -42,9 +42,9 @@ public sealed class SenderDomainOptions
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan CacheFor { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>The DMARC report address for <paramref name="bounceDomain"/> when none is set.</summary>
-    public string ReportAddress(string bounceDomain) =>
-        DmarcReportAddress is { Length: > 0 } address ? address : $"dmarc-reports@{bounceDomain}";
+    /// <summary>The DMARC report address: the one set here, else <paramref name="readAt"/> (where the report listener takes them).</summary>
+    public string ReportAddress(string readAt) =>
+        DmarcReportAddress is { Length: > 0 } address ? address : readAt;
 
     /// <summary>
     /// <c>host:port</c>, <c>[v6]:port</c>, or a host or address alone (port 53). Only the syntax is
