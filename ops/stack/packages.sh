@@ -3,8 +3,9 @@
 # Sourced by ./stack (ROOT, the ports and the other constants are set there).
 
 # python3: the test resolver (ops/stack/test-resolver.py); bind9-dnsutils: dig, which
-# ops/dkim-rotate uses to see a published DKIM record.
-PACKAGES+=(python3 bind9-dnsutils)
+# ops/dkim-rotate uses to see a published DKIM record; nodejs: the pages' scripts are
+# syntax-checked as the browser's modules (tests/Operations.Tests/WebPageTests.cs).
+PACKAGES+=(python3 bind9-dnsutils nodejs)
 
 ensure_packages() {
   local missing=() p

@@ -30,12 +30,7 @@ const STORAGE_KEY = 'salesmind.lang';
 
 // The texts of each area of the pages, Japanese and English side by side (./i18n/*.js), merged
 // into one table per language. No key appears in two areas.
-const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users, dmarc];
-const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users, dashboardDomains];
-const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users, webhooks];
-const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, dashboardReplay, users];
-const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, users, domainHealth];
-const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, failureClasses, users];
+const AREAS = [common, register, errors, verification, login, account, accountDelete, passwordReset, changeEmail, admin, dashboard, dashboardTables, dashboardReplay, dashboardDomains, failureClasses, domainHealth, dmarc, webhooks, users];
 const MESSAGES = Object.fromEntries(
   LANGUAGES.map((language) => [language, Object.assign({}, ...AREAS.map((area) => area[language]))]),
 );

@@ -16,7 +16,8 @@ public sealed class TestSendOptions
 
     /// <summary>
     /// Domains test sends may go to (e.g. the team's own, <c>example.com</c>; subdomains are not
-    /// included). Besides these, an admin may always test-send to the address in their own token.
+    /// included unless named as <c>*.example.com</c>, which allows the subdomains only). Besides
+    /// these, an admin may always test-send to the address in their own token.
     /// </summary>
     public List<string> TestSendAllowedDomains { get; set; } = [];
 
@@ -29,6 +30,8 @@ public sealed class TestSendOptions
         }
 
         var domain = to[(to.LastIndexOf('@') + 1)..];
-        return TestSendAllowedDomains.Any(d => string.Equals(d.Trim().TrimStart('@'), domain, StringComparison.OrdinalIgnoreCase));
+        return TestSendAllowedDomains.Select(d => d.Trim().TrimStart('@')).Any(d => d.StartsWith("*.", StringComparison.Ordinal)
+            ? domain.Length > d.Length - 1 && domain.EndsWith(d[1..], StringComparison.OrdinalIgnoreCase)
+            : string.Equals(d, domain, StringComparison.OrdinalIgnoreCase));
     }
 }
