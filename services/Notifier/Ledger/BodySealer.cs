@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SalesMind.Notifier.Rendering;
@@ -27,49 +26,16 @@ public sealed class BodyEncryptionOptions
 }
 
 /// <summary>
-/// Seals and opens the live rendering of an email (the one with a working link) with AES-GCM.
-/// The delivery's id is the associated data, so a sealed body moved to another row does not open.
-/// Layout: version (1) | nonce (12) | tag (16) | ciphertext.
+/// Seals and opens the live rendering of an email (the one with a working link) in a
+/// <see cref="SealedBox"/>; the delivery's id is the associated data.
 /// </summary>
-public sealed class BodySealer
+public sealed class BodySealer(IOptions<BodyEncryptionOptions> options)
 {
-    private const byte Version = 1;
-    private const int NonceSize = 12;
-    private const int TagSize = 16;
+    private readonly SealedBox _box = new(options.Value, "salesmind.notifier.delivery-body.v1");
 
-    private readonly byte[] _key;
-
-    public BodySealer(IOptions<BodyEncryptionOptions> options)
-    {
-        var secret = Convert.FromBase64String(options.Value.BodyEncryptionKey);
-        // A key of its own for this use, whatever else the configured secret might be used for.
-        _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, info: Encoding.UTF8.GetBytes("salesmind.notifier.delivery-body.v1"));
-    }
-
-    public byte[] Seal(Guid deliveryId, RenderedEmail email)
-    {
-        var plain = JsonSerializer.SerializeToUtf8Bytes(email);
-        var sealedBody = new byte[1 + NonceSize + TagSize + plain.Length];
-        sealedBody[0] = Version;
-        var nonce = sealedBody.AsSpan(1, NonceSize);
-        RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(_key, TagSize);
-        aes.Encrypt(nonce, plain, sealedBody.AsSpan(1 + NonceSize + TagSize), sealedBody.AsSpan(1 + NonceSize, TagSize), deliveryId.ToByteArray());
-        CryptographicOperations.ZeroMemory(plain);
-        return sealedBody;
-    }
+    public byte[] Seal(Guid deliveryId, RenderedEmail email) => _box.Seal(deliveryId, JsonSerializer.SerializeToUtf8Bytes(email));
 
     /// <summary>The live rendering; throws <see cref="CryptographicException"/> if the key changed or the bytes were altered.</summary>
-    public RenderedEmail Open(Guid deliveryId, byte[] sealedBody)
-    {
-        if (sealedBody.Length < 1 + NonceSize + TagSize || sealedBody[0] != Version)
-        {
-            throw new CryptographicException("The sealed body has an unknown format.");
-        }
-
-        var plain = new byte[sealedBody.Length - 1 - NonceSize - TagSize];
-        using var aes = new AesGcm(_key, TagSize);
-        aes.Decrypt(sealedBody.AsSpan(1, NonceSize), sealedBody.AsSpan(1 + NonceSize + TagSize), sealedBody.AsSpan(1 + NonceSize, TagSize), plain, deliveryId.ToByteArray());
-        return JsonSerializer.Deserialize<RenderedEmail>(plain) ?? throw new CryptographicException("The sealed body is empty.");
-    }
+    public RenderedEmail Open(Guid deliveryId, byte[] sealedBody) =>
+        JsonSerializer.Deserialize<RenderedEmail>(_box.Open(deliveryId, sealedBody, "body")) ?? throw new CryptographicException("The sealed body is empty.");
 }
