@@ -479,5 +479,6 @@ public sealed class MailReceiptTests(IdentityApp app)
 
     private Task PublishAsync(SalesMind.Contracts.EmailDeliveryStatusChanged message, Guid? messageId = null) =>
         Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<MassTransit.IBus>(app.Services)
-            .Publish(message, context => context.MessageId = messageId ?? Guid.NewGuid());
+            .Publish(message, MassTransit.Pipe.Execute<MassTransit.PublishContext<SalesMind.Contracts.EmailDeliveryStatusChanged>>(
+                context => context.MessageId = messageId ?? Guid.NewGuid()));
 }
