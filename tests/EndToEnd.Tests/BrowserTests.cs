@@ -119,6 +119,30 @@ public sealed class BrowserTests(Browser browser) : IClassFixture<Browser>
     }
 
     [Fact]
+    public async Task A_person_whose_provider_refuses_our_mail_is_told_the_fault_is_ours_not_their_address()
+    {
+        var page = await NewPageAsync(width: 360);
+        var id = Guid.NewGuid().ToString("N")[..10];
+
+        await page.GotoAsync($"{Stack.FrontDoor}/register.html?lang=en");
+        await page.FillAsync("#username", $"browser_{id}");
+        // The stack's mail server refuses blocked.test with "5.7.1 blocked by policy": class throttled.
+        await page.FillAsync("#email", $"browser-{id}@blocked.test");
+        await page.FillAsync("#password", "Velvet-Compass-9047");
+        await page.WaitForSelectorAsync("#industry option[value='retail']", new() { State = WaitForSelectorState.Attached });
+        await page.SelectOptionAsync("#industry", "retail");
+        await page.ClickAsync("#register-submit");
+        await page.WaitForSelectorAsync("#sent-panel", new() { State = WaitForSelectorState.Visible });
+
+        var warning = page.Locator("#mail-unreachable");
+        await Assertions.Expect(warning).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(warning).ToContainTextAsync("problem on our side");
+        await Assertions.Expect(warning).ToContainTextAsync("5.7.1");
+        await Assertions.Expect(warning).Not.ToContainTextAsync("typos");
+        await ShotAsync(page, "journey-provider-refused");
+    }
+
+    [Fact]
     public async Task A_busy_answer_is_sent_again_after_its_retry_after_and_the_sign_up_completes_once()
     {
         var page = await NewPageAsync();

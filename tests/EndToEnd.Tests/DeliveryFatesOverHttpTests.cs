@@ -82,6 +82,8 @@ public sealed class DeliveryFatesOverHttpTests
 
         // Identity learned both, through the event that flows back...
         await Eventually.HoldsAsync(async () => await AddressStateAsync(token, bounced["username"]!) == "bounced", TimeSpan.FromSeconds(30), "Identity knows the bounce");
+        var bouncedUser = await AdminGetAsync(token, $"/api/admin/users/?q={bounced["username"]}");
+        Assert.Equal("hard", bouncedUser.GetProperty("users")[0].GetProperty("email_delivery").GetProperty("failure_class").GetString());
         await Eventually.HoldsAsync(async () => await AddressStateAsync(token, delivered["username"]!) == "delivered", TimeSpan.FromSeconds(30), "Identity knows the delivery");
 
         // ...and tells the browser that signed up, and only it, that the address could not be reached.

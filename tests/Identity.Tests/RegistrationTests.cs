@@ -410,4 +410,75 @@ public sealed class MailReceiptTests(IdentityApp app)
         Assert.Equal("pending", await StateAsync(other));
         Assert.Equal("unknown", await StateAsync(app.Client()));
     }
+
+    /// <summary>
+    /// A failure the receiving provider caused (throttled, auth) is ours, not the address's: the
+    /// browser is told "delayed", never to check its address for typos. Reports without a class
+    /// (older events) and address failures stay "unreachable"; a suppression always is.
+    /// </summary>
+    [Theory]
+    [InlineData("bounced", "throttled", "550 5.7.1 blocked by policy", "delayed", "5.7.1")]
+    [InlineData("failed", "auth", "550 5.7.26 unauthenticated mail is prohibited", "delayed", "5.7.26")]
+    [InlineData("abandoned", "throttled", "421 4.7.0 too many connections", "delayed", "4.7.0")]
+    [InlineData("bounced", "hard", "550 5.1.1 no such user", "unreachable", "5.1.1")]
+    [InlineData("bounced", "soft", "552 5.2.2 mailbox full", "unreachable", "5.2.2")]
+    [InlineData("bounced", "unknown", "550 5.0.0 something", "unreachable", "5.0.0")]
+    [InlineData("bounced", null, "550 5.7.1 blocked by policy", "unreachable", "5.7.1")]
+    [InlineData("suppressed", "throttled", null, "unreachable", null)]
+    public async Task The_browser_is_told_whose_problem_a_failure_was(string status, string? failureClass, string? diagnostic, string expected, string? code)
+    {
+        var browser = app.Client();
+        var form = IdentityApp.NewSignup();
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, (await browser.PostAsJsonAsync("/api/auth/register/", form)).StatusCode);
+        var messageId = await app.Database.ScalarAsync<Guid>(
+            "SELECT message_id FROM outbox_message WHERE message_type = 'SalesMind.Contracts.UserRegistered' AND lower(body->>'email') = lower($1)", form["email"]!);
+
+        await PublishAsync(new SalesMind.Contracts.EmailDeliveryStatusChanged(
+            Guid.NewGuid(), messageId, "email-verification", form["email"]!, status, diagnostic, 1, DateTimeOffset.UtcNow, failureClass));
+
+        await SalesMind.TestSupport.Eventually.HoldsAsync(async () => await StateAsync(browser) == expected, TimeSpan.FromSeconds(20), $"the browser is told {expected}");
+        var told = await browser.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/auth/email-status/");
+        // Only ever the enhanced status code, never the other server's words.
+        Assert.Equal(code, told.GetProperty("detail").GetString());
+        Assert.Equal(failureClass, await app.Database.ScalarAsync<string>(
+            "SELECT failure_class FROM email_message_states WHERE source_message_id = $1", messageId));
+        Assert.Equal(failureClass, await app.Database.ScalarAsync<string>(
+            "SELECT failure_class FROM email_address_states WHERE normalized_email = lower($1)", form["email"]!));
+    }
+
+    [Fact]
+    public async Task A_later_report_replaces_the_class_and_a_forged_class_is_not_kept()
+    {
+        var browser = app.Client();
+        var form = IdentityApp.NewSignup();
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, (await browser.PostAsJsonAsync("/api/auth/register/", form)).StatusCode);
+        var messageId = await app.Database.ScalarAsync<Guid>(
+            "SELECT message_id FROM outbox_message WHERE message_type = 'SalesMind.Contracts.UserRegistered' AND lower(body->>'email') = lower($1)", form["email"]!);
+        var deliveryId = Guid.NewGuid();
+        var at = DateTimeOffset.UtcNow;
+
+        // A word no Notifier sends (and too long for the column) is dropped: the failure reads as unclassified.
+        await PublishAsync(new SalesMind.Contracts.EmailDeliveryStatusChanged(
+            deliveryId, messageId, "email-verification", form["email"]!, "bounced", "550 5.7.1 blocked", 1, at, "throttled-but-not-really-a-class"));
+        await SalesMind.TestSupport.Eventually.HoldsAsync(async () => await StateAsync(browser) == "unreachable", TimeSpan.FromSeconds(20), "an unknown class is not ours to excuse");
+        Assert.Null(await app.Database.ScalarAsync<string>("SELECT failure_class FROM email_message_states WHERE source_message_id = $1", messageId));
+
+        // The newer report wins, class and all; an older one arriving late changes nothing.
+        await PublishAsync(new SalesMind.Contracts.EmailDeliveryStatusChanged(
+            deliveryId, messageId, "email-verification", form["email"]!, "bounced", "550 5.7.1 blocked by policy", 1, at.AddSeconds(2), "THROTTLED"));
+        await SalesMind.TestSupport.Eventually.HoldsAsync(async () => await StateAsync(browser) == "delayed", TimeSpan.FromSeconds(20), "the newer report is kept");
+        var stale = Guid.NewGuid();
+        await PublishAsync(new SalesMind.Contracts.EmailDeliveryStatusChanged(
+            deliveryId, messageId, "email-verification", form["email"]!, "failed", "550 5.1.1 no such user", 1, at.AddSeconds(1), "hard"), stale);
+        // The inbox row is written in the consumer's transaction: once it shows, the stale report was handled.
+        await SalesMind.TestSupport.Eventually.HoldsAsync(async () => await app.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM inbox_message WHERE message_id = $1", stale) == 1, TimeSpan.FromSeconds(20), "the stale report is handled");
+        Assert.Equal("delayed", await StateAsync(browser));
+        Assert.Equal("throttled", await app.Database.ScalarAsync<string>("SELECT failure_class FROM email_message_states WHERE source_message_id = $1", messageId));
+    }
+
+    private Task PublishAsync(SalesMind.Contracts.EmailDeliveryStatusChanged message, Guid? messageId = null) =>
+        Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<MassTransit.IBus>(app.Services)
+            .Publish(message, MassTransit.Pipe.Execute<MassTransit.PublishContext<SalesMind.Contracts.EmailDeliveryStatusChanged>>(
+                context => context.MessageId = messageId ?? Guid.NewGuid()));
 }

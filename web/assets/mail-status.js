@@ -1,6 +1,9 @@
 // Watches the fate of the email the last sign-up or resend from this browser caused, and says
-// so when it could not be delivered (a mistyped address, a mailbox that does not exist).
-// The server only ever answers "pending" or "unreachable" for this browser's own request.
+// so when it could not be delivered: "unreachable" (a mistyped address, a mailbox that does not
+// exist) or "delayed" (the recipient's provider is not taking our mail right now: our problem,
+// the address is fine, a resend later may work). The server only ever answers "pending",
+// "unreachable" or "delayed" for this browser's own request; both failures are final for that
+// email, so watching stops until the next resend.
 import { t, onLangChange } from './i18n.js';
 
 const INTERVAL_MS = 3000;
@@ -21,7 +24,8 @@ function render(element) {
     return;
   }
   element.hidden = false;
-  element.textContent = t('mailStatus.unreachable') + (shown.detail ? ` ${t('mailStatus.code', { code: shown.detail })}` : '');
+  const message = shown.state === 'delayed' ? 'mailStatus.delayed' : 'mailStatus.unreachable';
+  element.textContent = t(message) + (shown.detail ? ` ${t('mailStatus.code', { code: shown.detail })}` : '');
 }
 
 // Starts (or restarts, after a resend) watching; `element` shows the warning (role="alert").
@@ -36,8 +40,8 @@ export function watchMailStatus(element) {
       const response = await fetch('/api/auth/email-status/', { credentials: 'same-origin', cache: 'no-store' });
       if (response.ok) {
         const status = await response.json();
-        if (status.state === 'unreachable') {
-          shown = { detail: status.detail };
+        if (status.state === 'unreachable' || status.state === 'delayed') {
+          shown = { state: status.state, detail: status.detail };
           render(element);
           return;
         }

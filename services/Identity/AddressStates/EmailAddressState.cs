@@ -14,6 +14,9 @@ public sealed class EmailAddressState
 
     public Guid DeliveryId { get; set; }
 
+    /// <summary>For a failure, its kind: one of <see cref="FailureClasses.All"/>; null otherwise and for older reports.</summary>
+    public string? FailureClass { get; set; }
+
     /// <summary>When the reported change happened (not when it arrived).</summary>
     public DateTimeOffset OccurredAt { get; set; }
 }
@@ -78,7 +81,37 @@ public sealed class EmailMessageState
 
     public string? Diagnostic { get; set; }
 
+    /// <summary>For a failure, its kind: one of <see cref="FailureClasses.All"/>; null otherwise and for older reports.</summary>
+    public string? FailureClass { get; set; }
+
     public DateTimeOffset OccurredAt { get; set; }
+}
+
+/// <summary>
+/// The kinds of failure the Notifier sends in <c>EmailDeliveryStatusChanged.FailureClass</c>
+/// (lower case). Throttled and auth are the sender's problem, not the recipient's address.
+/// </summary>
+public static class FailureClasses
+{
+    /// <summary>The address or its domain does not exist, or refuses mail for good.</summary>
+    public const string Hard = "hard";
+
+    /// <summary>A temporary problem at the recipient (mailbox full, server down).</summary>
+    public const string Soft = "soft";
+
+    /// <summary>The receiver's rate limits or policy blocks: our mail, not the address.</summary>
+    public const string Throttled = "throttled";
+
+    /// <summary>The receiver rejected our SPF, DKIM or DMARC: our mail, not the address.</summary>
+    public const string Auth = "auth";
+
+    /// <summary>Not recognised.</summary>
+    public const string Unknown = "unknown";
+
+    public static readonly IReadOnlyList<string> All = [Hard, Soft, Throttled, Auth, Unknown];
+
+    /// <summary>Whether a failure of this class says something about our sending rather than the address.</summary>
+    public static bool IsSendersProblem(string? failureClass) => failureClass is Throttled or Auth;
 }
 
 /// <summary>

@@ -10,8 +10,11 @@ public static class UserAdminViews
 {
     public sealed record ProfileView(string Industry, string? SalesExperience, string? Purpose, string Locale);
 
-    /// <summary>The latest delivery report for the address (from the Notifier's events).</summary>
-    public sealed record EmailDeliveryView(string Status, string Template, string? Diagnostic, DateTimeOffset At);
+    /// <summary>
+    /// The latest delivery report for the address (from the Notifier's events); for a failure its
+    /// class (<c>hard</c>, <c>soft</c>, <c>throttled</c>, <c>auth</c>, <c>unknown</c>), null otherwise.
+    /// </summary>
+    public sealed record EmailDeliveryView(string Status, string Template, string? Diagnostic, DateTimeOffset At, string? FailureClass = null);
 
     public sealed record UserView(
         Guid Id, string Username, string Email, bool IsActive, DateTimeOffset? EmailVerifiedAt, DateTimeOffset CreatedAt,
@@ -34,7 +37,7 @@ public static class UserAdminViews
     public static UserView View(User u, IReadOnlyDictionary<string, EmailAddressState> states) => new(
         u.Id, u.Username, u.Email, u.IsActive, u.EmailVerifiedAt, u.CreatedAt, u.Roles, u.LockedUntil,
         u.Profile is null ? null : View(u.Profile),
-        states.TryGetValue(u.NormalizedEmail, out var s) ? new EmailDeliveryView(s.Status, s.Template, s.Diagnostic, s.OccurredAt) : null,
+        states.TryGetValue(u.NormalizedEmail, out var s) ? new EmailDeliveryView(s.Status, s.Template, s.Diagnostic, s.OccurredAt, s.FailureClass) : null,
         u.DeactivatedAt, u.DeletedAt);
 
     public static ProfileView View(UserProfile p) => new(p.Industry, p.SalesExperience, p.Purpose, p.Locale);

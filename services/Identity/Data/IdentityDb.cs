@@ -90,6 +90,7 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext
             e.Property(x => x.NormalizedEmail).HasMaxLength(254);
             e.Property(x => x.Status).HasMaxLength(20);
             e.Property(x => x.Template).HasMaxLength(100);
+            e.Property(x => x.FailureClass).HasMaxLength(20);
         });
 
         model.Entity<EmailMessageState>(e =>
@@ -102,6 +103,7 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : DbContext
             e.HasIndex(x => x.Recipient);
             e.Property(x => x.Status).HasMaxLength(20);
             e.Property(x => x.Diagnostic).HasMaxLength(1000);
+            e.Property(x => x.FailureClass).HasMaxLength(20);
         });
         model.Entity<MailReceipt>(e =>
         {

@@ -9,9 +9,11 @@ namespace SalesMind.Identity.DeliveryReports;
 
 /// <summary>
 /// Tells the person who just signed up or asked for a new link when their address could not be
-/// reached, so they can correct a typo instead of waiting for an email that will never come.
-/// Only the browser that made the request holds the receipt, and the answer is only ever
-/// "nothing known against it" or "unreachable": it says nothing about whether an account exists.
+/// reached, so they can correct a typo instead of waiting for an email that will never come;
+/// and, when the receiving provider refused our mail for reasons of its own (rate limits, policy,
+/// SPF/DKIM/DMARC), that the fault is ours and the address is fine. Only the browser that made
+/// the request holds the receipt, and the answer is only ever "nothing known against it",
+/// "unreachable" or "delayed": it says nothing about whether an account exists.
 /// </summary>
 public static class MailReceipts
 {
@@ -21,14 +23,41 @@ public static class MailReceipts
 
     public sealed record EmailStatus(string State, string? Detail);
 
+    /// <summary>No receipt (or an expired one): nothing to say.</summary>
+    public const string UnknownState = "unknown";
+
+    /// <summary>Nothing known against the email yet (or it arrived).</summary>
+    public const string PendingState = "pending";
+
+    /// <summary>The email will not arrive because of the address (or it is suppressed).</summary>
+    public const string UnreachableState = "unreachable";
+
+    /// <summary>
+    /// The email will not arrive, but because the recipient's provider is not taking our mail
+    /// right now (throttled or refused our authentication): the address is fine, a resend later may work.
+    /// </summary>
+    public const string DelayedState = "delayed";
+
+    /// <summary>
+    /// What the browser is told about an email with this <paramref name="status"/> and
+    /// <paramref name="failureClass"/> (null for an email nothing is known about yet).
+    /// </summary>
+    public static string StateOf(string? status, string? failureClass) =>
+        status is null || !DeliveryStatuses.Unreachable.Contains(status) ? PendingState
+        // Suppressed was never sent: the address itself bounced hard before (or complained).
+        : status != DeliveryStatuses.Suppressed && FailureClasses.IsSendersProblem(failureClass) ? DelayedState
+        : UnreachableState;
+
     public static IEndpointRouteBuilder MapMailReceipts(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/auth/email-status/", StatusAsync).WithTags("Sign-up")
             .WithSummary("Whether the email this browser last asked for could not be delivered")
             .WithDescription($"Reads the receipt cookie `{CookieName}` set by sign-up and resend. `unknown` without a receipt, `pending` while " +
-                "nothing is known against the address, `unreachable` (with the enhanced status code) when the mail server refused it. " +
+                "nothing is known against the address, `unreachable` (with the enhanced status code) when the mail server refused it because of " +
+                "the address, `delayed` (with the enhanced status code) when the recipient's provider refused our mail for reasons of its own " +
+                "(rate limits, policy blocks, SPF/DKIM/DMARC): the address is fine and a resend later may work. " +
                 "Says nothing about whether an account exists.")
-            .WithExample(response: new EmailStatus("unreachable", "5.1.1"));
+            .WithExample(response: new EmailStatus(UnreachableState, "5.1.1"));
         return app;
     }
 
@@ -55,7 +84,7 @@ public static class MailReceipts
     {
         if (!http.Request.Cookies.TryGetValue(CookieName, out var token) || !OpaqueToken.IsWellFormed(token))
         {
-            return TypedResults.Ok(new EmailStatus("unknown", null));
+            return TypedResults.Ok(new EmailStatus(UnknownState, null));
         }
 
         var hash = OpaqueToken.Hash(token);
@@ -64,10 +93,9 @@ public static class MailReceipts
             from r in db.MailReceipts
             where r.TokenHash == hash && r.ExpiresAt > now
             join s in db.EmailMessageStates on r.SourceMessageId equals s.SourceMessageId
-            select new { s.Status, s.Diagnostic }).FirstOrDefaultAsync(ct);
-        return state is not null && DeliveryStatuses.Unreachable.Contains(state.Status)
-            ? TypedResults.Ok(new EmailStatus("unreachable", StatusCode(state.Diagnostic)))
-            : TypedResults.Ok(new EmailStatus("pending", null));
+            select new { s.Status, s.Diagnostic, s.FailureClass }).FirstOrDefaultAsync(ct);
+        var answer = StateOf(state?.Status, state?.FailureClass);
+        return TypedResults.Ok(new EmailStatus(answer, answer == PendingState ? null : StatusCode(state?.Diagnostic)));
     }
 
     /// <summary>Only the enhanced status code (e.g. 5.1.1) of a diagnostic: the rest may quote other servers.</summary>

@@ -47,6 +47,7 @@ export const ja = {
   'sent.note': 'メールが届かない場合は、迷惑メールフォルダもご確認ください。',
   'mailStatus.unreachable': 'このメールアドレスにはメールをお届けできませんでした。アドレスに誤りがないか確認し、正しいアドレスでもう一度ご登録ください。',
   'mailStatus.code': ({ code }) => `(メールサーバーの応答: ${code})`,
+  'mailStatus.delayed': '受信側のメールサービスが現在こちらからのメールを受け付けていないため、メールをお届けできませんでした。原因は当サービス側にあり、メールアドレスに問題はありません。しばらく待ってから「メールを再送する」をお試しください。',
 };
 
 export const en = {
@@ -94,4 +95,5 @@ export const en = {
   'sent.note': 'If it does not arrive, please also check your spam folder.',
   'mailStatus.unreachable': 'We could not deliver the email to this address. Check it for typos and sign up again with the right address.',
   'mailStatus.code': ({ code }) => `(the mail server said: ${code})`,
+  'mailStatus.delayed': 'The mail provider of this address is not accepting our email right now, so it could not be delivered. This is a problem on our side; your address is fine. Please wait a while, then try "Resend the email".',
 };

@@ -51,7 +51,13 @@ export function renderAccount() {
   $('user-badges').replaceChildren(...stateBadges(user));
   const delivery = user.email_delivery;
   const latest = delivery
-    ? `${t(`dash.status.${delivery.status}`)} · ${delivery.template}${delivery.diagnostic ? ` · ${delivery.diagnostic}` : ''}`
+    ? [
+      t(`dash.status.${delivery.status}`),
+      // Throttled or authentication failures are the sender's problem, not the address's.
+      delivery.failure_class ? t(`dash.class.${delivery.failure_class}`) : null,
+      delivery.template,
+      delivery.diagnostic,
+    ].filter(Boolean).join(' · ')
     : null;
   const roles = user.roles?.length ? el('span') : null;
   roles?.append(...user.roles.map((role) => badge(role, role === 'admin' ? 'badge-custom' : '')));

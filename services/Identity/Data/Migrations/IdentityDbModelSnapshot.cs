@@ -532,6 +532,11 @@ namespace SalesMind.Identity.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("diagnostic");
 
+                    b.Property<string>("FailureClass")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("failure_class");
+
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
@@ -565,6 +570,11 @@ namespace SalesMind.Identity.Data.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("diagnostic");
+
+                    b.Property<string>("FailureClass")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("failure_class");
 
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("timestamp with time zone")
