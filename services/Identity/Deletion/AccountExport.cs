@@ -33,7 +33,7 @@ public sealed class AccountExport(IdentityDb db, TimeProvider time)
 
     public sealed record AuditPart(DateTimeOffset At, string Actor, string Action, JsonElement? Before, JsonElement? After);
 
-    public sealed record EmailPart(string Address, string Template, string Status, string? Diagnostic, DateTimeOffset At);
+    public sealed record EmailPart(string Address, string Template, string Status, string? Diagnostic, DateTimeOffset At, string? FailureClass = null);
 
     /// <summary>What the file says about <see cref="ExportFile.Emails"/> (README: "Deleting the account, exporting the data").</summary>
     public const string EmailsNote =
@@ -70,7 +70,7 @@ public sealed class AccountExport(IdentityDb db, TimeProvider time)
             }
 
             emails.AddRange(await query
-                .Select(m => new EmailPart(m.Recipient!, m.Template ?? "", m.Status, m.Diagnostic, m.OccurredAt)).ToListAsync(ct));
+                .Select(m => new EmailPart(m.Recipient!, m.Template ?? "", m.Status, m.Diagnostic, m.OccurredAt, m.FailureClass)).ToListAsync(ct));
         }
 
         emails.Sort((a, b) => a.At.CompareTo(b.At));
