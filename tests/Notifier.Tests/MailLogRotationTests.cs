@@ -190,6 +190,35 @@ public sealed class MailLogRotationTests(NotifierApp app) : IAsyncLifetime
             && await _database.ScalarAsync<long>("""SELECT "offset" FROM mail_log_positions WHERE name = 'postfix'""") == new FileInfo(LogPath).Length,
             Patience, "the follower's stored place is the end of the current log");
 
+    /// <summary>
+    /// A message of another sender on the same mail server, deferred again and again with the same
+    /// reply: its log lines differ only in their delays, so the follower reads the same news twice
+    /// while it waits for a delivery of that queue id. That must not stop the follower (it once
+    /// threw on the repeat and read the same lines again for ever): the fate after them still lands.
+    /// </summary>
+    [Fact]
+    public async Task Lines_repeated_word_for_word_about_a_message_not_ours_do_not_stop_the_follower()
+    {
+        await StartNewLogAsync();
+        var notifier = StartNotifier();
+        try
+        {
+            var (ours, delivered) = await SentDeliveryAsync(Stack.NewMailbox("after-repeats"));
+            await PlaceAtEndOfLogAsync();
+            var other = NewQueueId();
+            var deferred = $"Nov 30 05:20:00 mail postfix/error[4321]: {other}: to=<someone@throttle.test>, relay=none, delay=12, " +
+                "delays=0.01/0/0/12, dsn=4.7.0, status=deferred (simulated throttling: too many connections, rate limited, try again later)";
+            await AppendAsync(deferred, deferred, deferred);
+            await PlaceAtEndOfLogAsync();
+            await AppendAsync(deferred, delivered);
+            await Eventually.HoldsAsync(async () => await StatusAsync(ours) == "delivered", Patience, "the delivery after the repeated lines delivered");
+        }
+        finally
+        {
+            await notifier.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task A_log_rotation_while_deliveries_are_in_doubt_settles_them_from_the_rotated_files_sends_none_twice_loses_no_fate_and_a_restart_resumes_from_the_stored_place()
     {

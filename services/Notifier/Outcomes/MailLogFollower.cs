@@ -203,13 +203,15 @@ public sealed partial class MailLogFollower(
     private async Task ApplyAsync(List<PostfixOutcome> lines, bool catchingUp, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var batch = _waiting.Select(w => w.Line).Concat(lines).ToList();
+        // The same line twice (a message deferred again with the same reply: the log's lines differ
+        // only in delays, which are not kept) is one piece of news: applying it once is enough.
+        var batch = _waiting.Select(w => w.Line).Concat(lines).Distinct().ToList();
         if (batch.Count == 0)
         {
             return;
         }
 
-        var firstSeen = _waiting.ToDictionary(w => w.Line, w => w.FirstSeen);
+        var firstSeen = _waiting.GroupBy(w => w.Line).ToDictionary(g => g.Key, g => g.Min(w => w.FirstSeen));
         _waiting.Clear();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NotifierDb>();
